@@ -1,0 +1,219 @@
+"""Run the stages over a document: apply their edits, keep the log, map offsets to the input.
+
+The cleaning steps run in order and then again until a pass changes nothing (ftfy's "repeat until
+stable"), so cleaning clean output is a no-op. Restoration against a reference, when asked, runs once
+after cleaning has settled.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from pipeline.document import Document, Edit, OffsetMap, apply_edits, check_edits
+from pipeline.errors import DocmendError, StageError
+from pipeline.rules import RuleSet, load_rules
+from pipeline.stages.boilerplate import strip_boilerplate
+from pipeline.stages.normalise import normalise_punctuation, normalise_unicode, normalise_whitespace
+from pipeline.stages.page_artefacts import remove_page_artefacts
+from pipeline.stages.paragraphs import join_broken_lines, split_paragraphs
+
+
+class StageFunction(Protocol):
+    def __call__(self, text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One stage function and the stage it belongs to (a stage may have several steps)."""
+
+    stage: str
+    name: str
+    run: StageFunction
+
+
+CLEANING_STEPS: tuple[Step, ...] = (
+    Step("normalise", "normalise_unicode", normalise_unicode),
+    Step("boilerplate", "strip_boilerplate", strip_boilerplate),
+    Step("page_artefacts", "remove_page_artefacts", remove_page_artefacts),
+    Step("paragraphs", "join_broken_lines", join_broken_lines),
+    Step("paragraphs", "split_paragraphs", split_paragraphs),
+    Step("normalise", "normalise_punctuation", normalise_punctuation),
+    Step("normalise", "normalise_whitespace", normalise_whitespace),
+)
+MAX_PASSES = 4
+
+
+class EditLog:
+    """The edits applied so far, one group per step, able to map offsets back to the input."""
+
+    def __init__(self) -> None:
+        self.maps: list[OffsetMap] = []
+        self.edits: list[Edit] = []
+
+    def to_input(self, pos: int, *, end: bool = False) -> int:
+        for offset_map in reversed(self.maps):
+            pos = offset_map.to_input(pos, end=end)
+        return pos
+
+    def record(self, edits: list[Edit]) -> None:
+        step = len(self.maps)
+        for edit in edits:
+            input_start = self.to_input(edit.start)
+            input_end = max(input_start, self.to_input(edit.end, end=True))
+            self.edits.append(replace(edit, step=step, input_start=input_start, input_end=input_end))
+        self.maps.append(OffsetMap(edits))
+
+
+def run_step(step: Step, text: str, *, rules: RuleSet, metadata: dict[str, Any], source: str | None = None) -> list[Edit]:
+    """Run one step and return its edits, checked (sorted, inside the text, not overlapping)."""
+    try:
+        edits = step.run(text, rules=rules, metadata=metadata)
+        return check_edits(text, edits, step.stage)
+    except StageError as err:
+        raise StageError(err.stage, err.reason, source=source) from None
+
+
+def clean_text(
+    text: str,
+    *,
+    rules: RuleSet | None = None,
+    source: str = "<text>",
+    metadata: dict[str, Any] | None = None,
+    steps: Sequence[Step] = CLEANING_STEPS,
+    reference: str | None = None,
+    complete: bool = False,
+) -> Document:
+    """Clean ``text`` and return the Document with its output text and the full edit log.
+
+    With ``reference`` (the cleaned text of another version of the same document) the masked spans
+    are restored from it afterwards; without one, likely masked spans are flagged as suggestions.
+    """
+    rules = rules if rules is not None else load_rules()
+    doc = Document(source=source, original=text, metadata=dict(metadata or {}))
+    log = EditLog()
+    current = text
+    for _ in range(MAX_PASSES):
+        changed = False
+        for step in steps:
+            edits = run_step(step, current, rules=rules, metadata=doc.metadata, source=source)
+            if edits:
+                current = apply_edits(current, edits)
+                log.record(edits)
+                changed = True
+        if not changed:
+            break
+    else:
+        doc.warnings.append(f"cleaning had not settled after {MAX_PASSES} passes")
+    current = _restore(doc, log, current, rules, reference, complete)
+    doc.text = current
+    doc.edits = log.edits
+    return doc
+
+
+def _restore(doc: Document, log: EditLog, text: str, rules: RuleSet, reference: str | None, complete: bool) -> str:
+    try:
+        from pipeline.stages import restore
+    except ImportError:  # restoration not built into this copy
+        if reference is not None:
+            raise StageError("restore", "restoring against a reference is not implemented yet") from None
+        return text
+    if reference is None:
+        flags = restore.flag_masked_spans(text, rules=rules)
+        doc.suggestions.extend(_mapped(log, flags))
+        return text
+    edits, suggestions = restore.restore_from_reference(
+        text, reference=reference, rules=rules, metadata=doc.metadata, complete=complete
+    )
+    edits = check_edits(text, edits, "restore")
+    doc.suggestions.extend(_mapped(log, suggestions))
+    if edits:
+        log.record(edits)
+        text = apply_edits(text, edits)
+    return text
+
+
+def _mapped(log: EditLog, edits: list[Edit]) -> list[Edit]:
+    return [
+        replace(e, step=len(log.maps), input_start=log.to_input(e.start), input_end=log.to_input(e.end, end=True))
+        for e in edits
+    ]
+
+
+@dataclass(slots=True)
+class FileResult:
+    """The outcome of cleaning one input file."""
+
+    path: Path
+    document: Document | None = None
+    error: DocmendError | None = None
+    seconds: float = 0.0
+    format: str | None = None
+
+
+def clean_file(
+    path: Path | str,
+    *,
+    rules: RuleSet | None = None,
+    reference: Path | str | None = None,
+    complete: bool = False,
+    reference_text: str | None = None,
+) -> Document:
+    """Read a file in any supported format, clean it (and restore it against ``reference``)."""
+    from pipeline.ingest import read_document
+
+    rules = rules if rules is not None else load_rules()
+    ingested = read_document(path)
+    if reference is not None and reference_text is None:
+        reference_text = clean_reference(reference, rules=rules)
+    metadata = dict(ingested.metadata)
+    metadata.update({"format": ingested.format, "encoding": ingested.encoding})
+    if reference is not None:
+        metadata["reference"] = str(reference)
+    doc = clean_text(
+        ingested.text,
+        rules=rules,
+        source=str(path),
+        metadata=metadata,
+        reference=reference_text,
+        complete=complete,
+    )
+    return doc
+
+
+def clean_reference(reference: Path | str, *, rules: RuleSet) -> str:
+    """Ingest and clean a reference version the same way as the scraped text; return its text."""
+    from pipeline.ingest import read_document
+
+    ingested = read_document(reference)
+    return clean_text(ingested.text, rules=rules, source=str(reference), metadata=dict(ingested.metadata)).text
+
+
+def clean_files(
+    paths: Sequence[Path | str],
+    *,
+    rules: RuleSet,
+    reference: Path | str | None = None,
+    complete: bool = False,
+    on_result: Callable[[FileResult], None] | None = None,
+) -> list[FileResult]:
+    """Clean each file; one failure becomes that file's error and the others go on."""
+    reference_text = clean_reference(reference, rules=rules) if reference is not None else None
+    results = []
+    for path in paths:
+        started = time.perf_counter()
+        result = FileResult(Path(path))
+        try:
+            result.document = clean_file(
+                path, rules=rules, reference=reference, complete=complete, reference_text=reference_text
+            )
+        except DocmendError as err:
+            result.error = err
+        result.seconds = time.perf_counter() - started
+        results.append(result)
+        if on_result is not None:
+            on_result(result)
+    return results

@@ -1,0 +1,130 @@
+"""Stage 2: strip the lines and spans that document-sharing sites add around the body.
+
+Every matcher comes from the rule files (``rules/sites/*.toml``, ``rules/common/boilerplate.toml``):
+``line`` rules drop whole lines, ``span`` rules drop (or replace) text glued to the body, ``tail``
+rules drop everything from a marker to the end. A header naming the document (``《X.docx》由会员分享…``)
+also gives the document's title and site.
+
+Before::
+
+    《在调研网信工作强调要求.docx》由会员分享,可在线阅读,更多相关《在调研网信工作强调要求.docx(5页珍藏版)》请在第一文库网上搜索。
+    1、在调研网信工作强调要求*月*日至*日召开的…
+
+After::
+
+    1、在调研网信工作强调要求*月*日至*日召开的…
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from pipeline.document import Edit, make_edit
+from pipeline.rules import Rule, RuleSet
+
+STAGE = "boilerplate"
+RE_FILE_SUFFIX = regex.compile(r"\s*[.．](?:docx?|pdf|pptx?|txt|xlsx?|wps|rtf|caj)\s*$", regex.IGNORECASE)
+RE_PAGE_COUNT = regex.compile(r"\s*[（(]\s*\d+\s*页[^()（）]*[)）]\s*$")
+
+
+def clean_title(raw: str) -> str:
+    """Title text from a header capture: file suffix and page-count note removed.
+
+    >>> clean_title("在调研网信工作强调要求.docx(5页珍藏版)")
+    '在调研网信工作强调要求'
+    """
+    title = RE_PAGE_COUNT.sub("", raw.strip())
+    title = RE_FILE_SUFFIX.sub("", title)
+    return title.strip(" 《》\u3000")
+
+
+def _line_spans(text: str) -> list[tuple[int, int, int]]:
+    """(start, end without newline, end with newline) of each line."""
+    spans = []
+    start = 0
+    length = len(text)
+    while start < length:
+        newline = text.find("\n", start)
+        if newline == -1:
+            spans.append((start, length, length))
+            break
+        spans.append((start, newline, newline + 1))
+        start = newline + 1
+    return spans
+
+
+def _remember_title(rule: Rule, match: regex.Match[str], metadata: dict[str, Any]) -> None:
+    if rule.title_group and not metadata.get("title"):
+        captured = match.group(rule.title_group)
+        if captured:
+            title = clean_title(captured)
+            if title:
+                metadata["title"] = title
+                metadata["title_source"] = rule.id
+    if rule.site and not metadata.get("site"):
+        metadata["site"] = rule.site
+
+
+def _prefilter(rules: list[Rule], text: str) -> list[Rule]:
+    """The rules that can match somewhere in ``text`` (their required literal occurs in it)."""
+    return [rule for rule in rules if rule.literal is None or rule.literal in text]
+
+
+def strip_boilerplate(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
+    """Edits removing site boilerplate; fills ``metadata['title']`` and ``metadata['site']``.
+
+    ``line`` rules remove the whole line (and its newline) when the trimmed line fully matches;
+    ``span`` rules replace each match; ``tail`` rules remove from the first match to the end.
+    """
+    active = _prefilter(rules.for_stage(STAGE), text)
+    if not active:
+        return []
+    taken: list[tuple[int, int]] = []
+    edits: list[Edit] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in taken) if taken else True
+
+    tail_start = len(text)
+    for rule in (r for r in active if r.kind == "tail"):
+        match = rule.pattern.search(text)
+        if match and match.start() < tail_start:
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            cut = line_start if not text[line_start : match.start()].strip() else match.start()
+            tail_start = cut
+            tail_rule = rule
+    if tail_start < len(text):
+        cut = tail_start - 1 if tail_start > 0 and text[tail_start - 1] == "\n" else tail_start
+        edits.append(make_edit(STAGE, tail_rule.id, text, cut, len(text), "", tail_rule.description))
+        taken.append((cut, len(text)))
+
+    line_rules = [r for r in active if r.kind == "line"]
+    if line_rules:
+        for start, end, end_nl in _line_spans(text):
+            if start >= tail_start:
+                break
+            line = text[start:end]
+            stripped = line.strip()
+            if not stripped:
+                continue
+            for rule in line_rules:
+                if rule.literal is not None and rule.literal not in stripped:
+                    continue
+                match = rule.pattern.fullmatch(stripped)
+                if match:
+                    _remember_title(rule, match, metadata)
+                    edits.append(make_edit(STAGE, rule.id, text, start, min(end_nl, tail_start), "", rule.description))
+                    taken.append((start, end_nl))
+                    break
+
+    for rule in (r for r in active if r.kind == "span"):
+        for match in rule.pattern.finditer(text, 0, tail_start):
+            if match.end() == match.start() or not free(match.start(), match.end()):
+                continue
+            _remember_title(rule, match, metadata)
+            replacement = match.expand(rule.replace) if rule.replace else ""
+            edits.append(make_edit(STAGE, rule.id, text, match.start(), match.end(), replacement, rule.description))
+            taken.append((match.start(), match.end()))
+    return edits

@@ -1,0 +1,210 @@
+"""Stage 5: normalise Unicode, punctuation and whitespace without touching what is right.
+
+* :func:`normalise_unicode` — NFC, zero-width characters removed, odd spaces made plain, and the
+  compatibility forms that are damage (Kangxi radicals ``⽉`` → ``月``, full-width ``Ａ１`` → ``A1``)
+  replaced. Unlike NFKC (and ftfy's defaults) it leaves Chinese full-width punctuation alone.
+* :func:`normalise_punctuation` — half-width ``, ; : ! ? ( )`` inside Chinese text become
+  ``，；：！？（）``; numbers (``1,000``), URLs, e-mail addresses and Latin runs keep theirs::
+
+      指出,“得网络者得天下”  →  指出，“得网络者得天下”
+
+* :func:`normalise_whitespace` — lines trimmed, blank lines dropped, runs of spaces collapsed, and
+  spaces between Chinese characters (or next to Chinese punctuation) removed.
+
+Character lists come from ``rules/common/normalise.toml``.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+from pipeline.document import Edit, make_edit
+from pipeline.rules import RuleSet
+
+STAGE = "normalise"
+HAN = r"\p{Han}"
+
+
+@lru_cache(maxsize=8)
+def _unicode_table(remove: tuple[str, ...], spaces: tuple[str, ...], ranges: tuple[tuple[str, str], ...]) -> tuple[
+    dict[str, str], regex.Pattern[str]
+]:
+    table: dict[str, str] = {ch: "" for ch in remove}
+    table.update({ch: " " for ch in spaces})
+    for low, high in ranges:
+        for code in range(ord(low), ord(high) + 1):
+            ch = chr(code)
+            norm = unicodedata.normalize("NFKC", ch)
+            if norm != ch:
+                table[ch] = norm
+    pattern = regex.compile("[" + "".join(regex.escape(ch) for ch in table) + "]+") if table else regex.compile(r"(?!)")
+    return table, pattern
+
+
+def normalise_unicode(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
+    """Edits for Unicode damage: NFC, zero-width characters, odd spaces, compatibility look-alikes.
+
+    >>> from pipeline.rules import load_rules
+    >>> from pipeline.document import apply_edits
+    >>> t = "⽉亮\\u200b升起"
+    >>> apply_edits(t, normalise_unicode(t, rules=load_rules(), metadata={}))
+    '月亮升起'
+    """
+    table, pattern = _unicode_table(
+        tuple(rules.setting("unicode", "remove", [])),
+        tuple(rules.setting("unicode", "spaces", [])),
+        tuple(tuple(pair) for pair in rules.setting("unicode", "nfkc_ranges", [])),
+    )
+    edits = []
+    for match in pattern.finditer(text):
+        before = match.group()
+        after = "".join(table[ch] for ch in before)
+        kinds = sorted({_unicode_kind(ch, table[ch]) for ch in before})
+        edits.append(make_edit(STAGE, "normalise.unicode", text, match.start(), match.end(), after, "; ".join(kinds)))
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        edits = _merge_nfc(text, edits)
+    return edits
+
+
+def _unicode_kind(ch: str, replacement: str) -> str:
+    if not replacement:
+        return "invisible character removed"
+    if replacement == " ":
+        return "odd space made plain"
+    return "compatibility form replaced by the normal character"
+
+
+def _merge_nfc(text: str, edits: list[Edit]) -> list[Edit]:
+    """Add NFC edits for characters that NFC changes, where no other edit already covers them."""
+    covered = [(e.start, e.end) for e in edits]
+    out = list(edits)
+    for match in regex.finditer(r"\X", text):
+        cluster = match.group()
+        nfc = unicodedata.normalize("NFC", cluster)
+        if nfc != cluster and not any(s < match.end() and match.start() < e for s, e in covered):
+            out.append(make_edit(STAGE, "normalise.nfc", text, match.start(), match.end(), nfc, "Unicode NFC form"))
+    return out
+
+
+@lru_cache(maxsize=8)
+def _punctuation_patterns(marks: str, cjk_punct: str, protect: tuple[str, ...]) -> tuple[
+    regex.Pattern[str], regex.Pattern[str] | None, str
+]:
+    chinese = f"[{HAN}{regex.escape(cjk_punct)}]"
+    mark_re = regex.compile(f"[{regex.escape(marks)}]")
+    protect_re = regex.compile("|".join(f"(?:{p})" for p in protect)) if protect else None
+    return mark_re, protect_re, chinese
+
+
+def normalise_punctuation(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
+    """Edits turning half-width ``, ; : ! ? ( )`` in Chinese text full-width.
+
+    A mark is converted when the nearest non-space character before or after it is Chinese (a Han
+    character or Chinese punctuation); a pair of parentheses when it encloses Chinese or stands
+    between Chinese. Marks inside protected spans (numbers, URLs, e-mail) are left alone.
+    """
+    mapping: dict[str, str] = rules.setting("punctuation", "map", {})
+    if not mapping or not any(mark in text for mark in mapping):
+        return []
+    mark_re, protect_re, chinese = _punctuation_patterns(
+        "".join(mapping), rules.setting("punctuation", "cjk_punctuation", ""), tuple(rules.setting("punctuation", "protect", []))
+    )
+    chinese_re = regex.compile(chinese)
+    protected: list[tuple[int, int]] = [m.span() for m in protect_re.finditer(text)] if protect_re else []
+    edits: list[Edit] = []
+    pending_open: list[int] = []
+    for match in mark_re.finditer(text):
+        pos = match.start()
+        if _inside(pos, protected):
+            continue
+        mark = match.group()
+        if mark == "(":
+            pending_open.append(pos)
+            continue
+        if mark == ")":
+            opener = _matching_open(text, pos, pending_open)
+            if opener is not None and _chinese_parens(text, opener, pos, chinese_re):
+                reason = "half-width parentheses in Chinese text made full-width"
+                edits.append(make_edit(STAGE, "normalise.punctuation", text, opener, opener + 1, mapping["("], reason))
+                edits.append(make_edit(STAGE, "normalise.punctuation", text, pos, pos + 1, mapping[")"], reason))
+            continue
+        if _chinese_neighbour(text, pos, chinese_re):
+            reason = f"half-width {mark!r} in Chinese text made full-width"
+            edits.append(make_edit(STAGE, "normalise.punctuation", text, pos, pos + 1, mapping[mark], reason))
+    return sorted(edits, key=lambda e: e.start)
+
+
+def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def _matching_open(text: str, pos: int, pending: list[int]) -> int | None:
+    while pending:
+        opener = pending.pop()
+        if "\n" not in text[opener:pos]:
+            return opener
+    return None
+
+
+def _neighbour(text: str, pos: int, step: int) -> str:
+    i = pos + step
+    while 0 <= i < len(text) and text[i] in " \t":
+        i += step
+    return text[i] if 0 <= i < len(text) else ""
+
+
+def _chinese_neighbour(text: str, pos: int, chinese_re: regex.Pattern[str]) -> bool:
+    before, after = _neighbour(text, pos, -1), _neighbour(text, pos, 1)
+    if before.isdigit() and after.isdigit():
+        return False
+    return bool(before and chinese_re.match(before)) or bool(after and chinese_re.match(after))
+
+
+def _chinese_parens(text: str, opener: int, closer: int, chinese_re: regex.Pattern[str]) -> bool:
+    inner = text[opener + 1 : closer]
+    if regex.search(HAN, inner):
+        return True
+    before, after = _neighbour(text, opener, -1), _neighbour(text, closer, 1)
+    return bool(before and chinese_re.match(before)) and (not after or after == "\n" or bool(chinese_re.match(after)))
+
+
+RE_SPACE_RUN = regex.compile(r"[ \t\u3000]+")
+RE_BLANK_LINES = regex.compile(r"\n[ \t\u3000\n]*\n")
+
+
+def normalise_whitespace(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
+    """Edits trimming lines, dropping blank lines, collapsing spaces, removing spaces inside Chinese.
+
+    ``"　　当前 ，互联网　已成为"`` → ``"当前，互联网已成为"``
+    """
+    cjk_punct = rules.setting("punctuation", "cjk_punctuation", "")
+    chinese_re = regex.compile(f"[{HAN}{regex.escape(cjk_punct)}]")
+    edits: list[Edit] = []
+    lead = len(text) - len(text.lstrip(" \t\u3000\n"))
+    if lead:
+        edits.append(make_edit(STAGE, "normalise.whitespace", text, 0, lead, "", "leading blank space removed"))
+    trail_start = len(text.rstrip(" \t\u3000\n"))
+    if trail_start < len(text) and trail_start >= lead:
+        edits.append(make_edit(STAGE, "normalise.whitespace", text, trail_start, len(text), "", "trailing blank space removed"))
+    body_end = trail_start
+    for match in regex.finditer(r"[ \t\u3000]*\n[ \t\u3000\n]*", text, lead, body_end):
+        if match.group() != "\n":
+            edits.append(make_edit(STAGE, "normalise.whitespace", text, *match.span(), "\n",
+                                   "blank lines and spaces at line ends removed"))
+    for match in RE_SPACE_RUN.finditer(text, lead, body_end):
+        start, end = match.span()
+        if start > 0 and text[start - 1] == "\n" or end < len(text) and text[end] == "\n":
+            continue
+        before = text[start - 1] if start > 0 else ""
+        after = text[end] if end < len(text) else ""
+        before_cjk, after_cjk = bool(chinese_re.match(before or " ")), bool(chinese_re.match(after or " "))
+        if (before_cjk and after_cjk) or (before and before in cjk_punct) or (after and after in cjk_punct):
+            edits.append(make_edit(STAGE, "normalise.whitespace", text, start, end, "",
+                                   "space inside Chinese text removed"))
+        elif match.group() != " ":
+            edits.append(make_edit(STAGE, "normalise.whitespace", text, start, end, " ", "run of spaces collapsed"))
+    return edits

@@ -1,0 +1,286 @@
+"""Stage 3: remove what page breaks leave in the text, and rejoin what they split.
+
+* chunk markers some sites put at line starts (``1、`` ``2、`` …), often mid-word::
+
+      …“得网络者得天        →   …“得网络者得天下”，…
+      2、下”，…
+
+* page-number lines (``第 3 页 共 12 页``, ``- 3 -``, a bare ``3`` in an increasing sequence);
+* running headers/footers and titles repeated at page edges;
+* the page separators (form feeds) themselves: the text on both sides is rejoined when the break
+  fell mid-sentence, otherwise the break becomes a line break.
+
+Patterns and thresholds come from ``rules/common/page_markers.toml``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from typing import Any
+
+import regex
+
+from pipeline.document import Edit, make_edit
+from pipeline.rules import RuleSet
+
+STAGE = "page_artefacts"
+RE_DIGITS = regex.compile(r"\d+")
+RE_LATIN_END = regex.compile(r"[A-Za-z0-9]$")
+RE_LATIN_START = regex.compile(r"^[A-Za-z0-9]")
+
+
+def joiner(left: str, right: str) -> str:
+    """What goes between two pieces of one sentence rejoined: a space between Latin words, else nothing."""
+    return " " if RE_LATIN_END.search(left) and RE_LATIN_START.search(right) else ""
+
+
+def _ends_sentence(line: str, sentence_end: str) -> bool:
+    stripped = line.rstrip()
+    return bool(stripped) and stripped[-1] in sentence_end
+
+
+RE_LINE = regex.compile(r"[^\n\f]*(?:\n|\f|$)")
+
+
+class _Lines:
+    """The text cut into lines at ``\n`` and at form feeds; each line knows its terminator."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: list[int] = []
+        self.ends: list[int] = []  # end of the content, before the terminator
+        self.page: list[int] = []
+        page = 0
+        for match in RE_LINE.finditer(text):
+            if match.start() == match.end():
+                break
+            start, stop = match.span()
+            terminated = stop > start and text[stop - 1] in "\n\f"
+            self.starts.append(start)
+            self.ends.append(stop - 1 if terminated else stop)
+            self.page.append(page)
+            if terminated and text[stop - 1] == "\f":
+                page += 1
+        self.pages = page + 1
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def line(self, i: int) -> str:
+        return self.text[self.starts[i] : self.ends[i]]
+
+    def terminator(self, i: int) -> str:
+        end = self.ends[i]
+        return self.text[end] if end < len(self.text) else ""
+
+
+Removal = tuple[str, str]  # (rule id, reason)
+
+
+def _page_number_lines(lines: _Lines, rules: RuleSet) -> dict[int, Removal]:
+    removed: dict[int, Removal] = {}
+    line_rules = [rule for rule in rules.for_stage(STAGE) if rule.kind == "line"]
+    for i in range(len(lines)):
+        stripped = lines.line(i).strip()
+        if not stripped or len(stripped) > 40:
+            continue
+        for rule in line_rules:
+            if rule.pattern.fullmatch(stripped):
+                removed[i] = (rule.id, rule.description)
+                break
+    cfg = rules.settings.get("bare_numbers", {})
+    bare = regex.compile(cfg.get("pattern", r"\s*\d{1,4}\s*"))
+    found = [i for i in range(len(lines)) if i not in removed and bare.fullmatch(lines.line(i))]
+    numbers = [int(lines.line(i).strip()) for i in found]
+    if len(numbers) >= int(cfg.get("min_count", 2)) and all(b > a for a, b in itertools.pairwise(numbers)):
+        for i, number in zip(found, numbers):
+            reason = f"bare page number {number} (one of an increasing sequence of {len(numbers)} page numbers)"
+            removed[i] = ("page.bare-number", reason)
+    return removed
+
+
+def _running_lines(lines: _Lines, rules: RuleSet, metadata: dict[str, Any], removed: dict[int, Removal]) -> None:
+    cfg = rules.settings.get("running_lines", {})
+    max_chars = int(cfg.get("max_chars", 60))
+    paged = lines.pages > 1
+
+    def key(i: int) -> str:
+        return RE_DIGITS.sub("#", lines.line(i).strip())
+
+    content = [i for i in range(len(lines)) if i not in removed and lines.line(i).strip()]
+    if paged:
+        by_page: dict[int, list[int]] = {}
+        for i in content:
+            by_page.setdefault(lines.page[i], []).append(i)
+        pool = sorted({i for indices in by_page.values() for i in (*indices[:2], *indices[-2:])})
+        needed = max(int(cfg.get("min_repeats_with_pages", 2)), float(cfg.get("min_page_share", 0.5)) * lines.pages)
+    else:
+        pool = content
+        needed = int(cfg.get("min_repeats_without_pages", 3))
+    groups: dict[str, list[int]] = {}
+    for i in pool:
+        k = key(i)
+        if 2 <= len(k) <= max_chars and "。" not in k and k[-1] not in "：:":
+            groups.setdefault(k, []).append(i)
+    title = (metadata.get("title") or "").strip()
+    first = content[0] if content else -1
+    for k, indices in groups.items():
+        if len(indices) < needed:
+            continue
+        if indices[0] == first and (not title or lines.line(first).strip() == title):
+            indices = indices[1:]  # the first occurrence at the top is the document's own title
+        for i in indices:
+            removed[i] = ("page.running-line", f"line repeated {len(groups[k])} times at page edges: {k!r}")
+
+
+def _chunk_markers(
+    lines: _Lines, rules: RuleSet, sentence_end: str, removed: dict[int, Removal]
+) -> list[tuple[int, int, regex.Match[str], str]]:
+    """(line index, number, match, series) for each numbered chunk marker taken for a site artefact."""
+    cfg = rules.settings.get("chunk_markers", {})
+    pattern = regex.compile(cfg.get("pattern", r"[ \t\u3000]*(\d{1,3})、"))
+    chains: list[list[tuple[int, int, regex.Match[str]]]] = []
+    for i in range(len(lines)):
+        if i in removed:
+            continue
+        match = pattern.match(lines.text, lines.starts[i], lines.ends[i])
+        if not match:
+            continue
+        number = int(match.group(1))
+        for chain in chains:
+            if chain[-1][1] + 1 == number:
+                chain.append((i, number, match))
+                break
+        else:
+            chains.append([(i, number, match)])
+    found = []
+    for chain in chains:
+        if len(chain) < int(cfg.get("min_markers", 2)):
+            continue
+        lengths = []
+        midsentence = 0
+        for k, (i, _, _) in enumerate(chain):
+            nxt = chain[k + 1][0] if k + 1 < len(chain) else i + 1
+            lengths.append(sum(len(lines.line(j)) for j in range(i, nxt) if j not in removed))
+            prev = _previous_kept(lines, i, removed)
+            if k and prev >= 0 and not _ends_sentence(lines.line(prev), sentence_end):
+                midsentence += 1
+        if statistics.median(lengths) < float(cfg.get("min_median_chunk_chars", 80)):
+            continue
+        if midsentence < float(cfg.get("min_midsentence_share", 0.5)) * (len(chain) - 1):
+            continue
+        series = f"{chain[0][1]}–{chain[-1][1]}"
+        found.extend((i, number, match, series) for i, number, match in chain)
+    return found
+
+
+def _previous_kept(lines: _Lines, i: int, removed: dict[int, Removal]) -> int:
+    j = i - 1
+    while j >= 0 and (j in removed or not lines.line(j).strip()):
+        j -= 1
+    return j
+
+
+def remove_page_artefacts(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
+    """Edits removing chunk markers, page-number lines, running headers/footers and page breaks.
+
+    Where a removed artefact stood between two pieces of one sentence, the pieces are rejoined.
+    """
+    sentence_end = rules.setting("punctuation", "sentence_end", "。！？；：…”’」』）)】!?;:.")
+    lines = _Lines(text)
+    removed = _page_number_lines(lines, rules)
+    _running_lines(lines, rules, metadata, removed)
+    markers = _chunk_markers(lines, rules, sentence_end, removed)
+    marker_at = {i: (number, match, series) for i, number, match, series in markers}
+    edits: list[Edit] = []
+    i = 0
+    while i < len(lines):
+        ends_page = lines.terminator(i) == "\f"
+        if i in removed and not ends_page and not _gap_follows(lines, i, removed):
+            rule_id, reason = removed[i]
+            edits.append(make_edit(STAGE, rule_id, text, lines.starts[i], lines.ends[i] + 1, "", reason))
+            i += 1
+            continue
+        if ends_page or (i in removed and _gap_follows(lines, i, removed)):
+            i = _page_gap_edit(lines, i, removed, marker_at, sentence_end, edits)
+            continue
+        if i in marker_at:
+            _marker_edit(lines, i, removed, marker_at, sentence_end, edits)
+        i += 1
+    return edits
+
+
+def _gap_follows(lines: _Lines, i: int, removed: dict[int, Removal]) -> bool:
+    """True if line i (removed) is followed, through removed or blank lines only, by a page break."""
+    j = i
+    while j < len(lines) and (j in removed or not lines.line(j).strip()):
+        if lines.terminator(j) == "\f":
+            return True
+        j += 1
+    return False
+
+
+def _page_gap_edit(
+    lines: _Lines,
+    i: int,
+    removed: dict[int, Removal],
+    marker_at: dict[int, tuple[int, regex.Match[str], str]],
+    sentence_end: str,
+    edits: list[Edit],
+) -> int:
+    """One edit for a page boundary: footer, form feed(s), header, blank lines; returns the next line."""
+    text = lines.text
+    if i in removed or not lines.line(i).strip():
+        left = text[: lines.starts[i]].rstrip()
+        gap_start = len(left)
+    else:
+        gap_start = lines.starts[i] + len(lines.line(i).rstrip())
+        left = text[:gap_start]
+    first = i
+    j = i + 1
+    while j < len(lines) and (j in removed or not lines.line(j).strip()):
+        j += 1
+    gap_end = lines.starts[j] + (len(lines.line(j)) - len(lines.line(j).lstrip())) if j < len(lines) else len(text)
+    notes = [removed[k][0] for k in range(first, j) if k in removed]
+    marker = marker_at.get(j)
+    if marker is not None:
+        number, match, _ = marker
+        gap_end = match.end()
+        notes.append(f"chunk marker {number}、")
+    right = text[gap_end : lines.ends[j]] if j < len(lines) else ""
+    gap_start = max(0, min(gap_start, gap_end))
+    if not left.strip() or not right.strip():
+        after, rule_id = "", "page.break"
+    elif _ends_sentence(left, sentence_end):
+        after, rule_id = "\n", "page.break"
+    else:
+        after, rule_id = joiner(left, right), "page.break-join"
+    reason = "page boundary" + (f" ({', '.join(notes)} removed)" if notes else "")
+    if rule_id == "page.break-join":
+        reason += "; it fell mid-sentence, so the two pieces are rejoined"
+    if text[gap_start:gap_end] != after:
+        edits.append(make_edit(STAGE, rule_id, text, gap_start, gap_end, after, reason))
+    return j + 1 if marker is not None else j
+
+
+def _marker_edit(
+    lines: _Lines,
+    i: int,
+    removed: dict[int, Removal],
+    marker_at: dict[int, tuple[int, regex.Match[str], str]],
+    sentence_end: str,
+    edits: list[Edit],
+) -> None:
+    text = lines.text
+    number, match, series = marker_at[i]
+    prev = _previous_kept(lines, i, removed)
+    prev_text = lines.line(prev) if prev >= 0 else ""
+    if prev < 0 or _ends_sentence(prev_text, sentence_end) or any(k in removed for k in range(prev + 1, i)):
+        reason = f"chunk marker {number}、 (one of the site's numbered chunks {series}) removed"
+        edits.append(make_edit(STAGE, "page.chunk-marker", text, match.start(), match.end(), "", reason))
+        return
+    cut = lines.starts[prev] + len(prev_text.rstrip())
+    after = joiner(prev_text.rstrip(), text[match.end() : lines.ends[i]])
+    reason = f"chunk marker {number}、 (chunks {series}) split a sentence; removed and the pieces rejoined"
+    edits.append(make_edit(STAGE, "page.chunk-marker", text, cut, match.end(), after, reason))

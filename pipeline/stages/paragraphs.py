@@ -1,0 +1,195 @@
+"""Stage 4: repair paragraphs — one paragraph per line, the title first.
+
+Two steps, each returning edits:
+
+* :func:`join_broken_lines` rejoins lines that the page width broke::
+
+      当前，互联网已成为意识形态斗争的主     →   当前，互联网已成为意识形态斗争的主阵地、…
+      阵地、文化繁荣发展的新空间…
+
+* :func:`split_paragraphs` splits flattened text at headings, between a heading and the body glued
+  to it, and after the title::
+
+      在调研网信工作强调要求1月4日召开的…。一、深刻认识…   →   在调研网信工作强调要求
+                                                            1月4日召开的…。
+                                                            一、深刻认识…
+
+Heading patterns, paragraph-opening phrases and layout thresholds come from
+``rules/common/paragraphs.toml``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+from pipeline.document import Edit, make_edit
+from pipeline.rules import RuleSet
+from pipeline.stages.page_artefacts import joiner
+
+STAGE = "paragraphs"
+
+
+@lru_cache(maxsize=16)
+def _heading_patterns(patterns: tuple[str, ...], inline: tuple[int, ...], split_after: str) -> tuple[
+    regex.Pattern[str], regex.Pattern[str] | None
+]:
+    at_start = regex.compile(r"[ \t\u3000]*(?:" + "|".join(f"(?:{p})" for p in patterns) + ")")
+    chosen = [patterns[i] for i in inline if 0 <= i < len(patterns)]
+    if not chosen:
+        return at_start, None
+    ends = regex.escape(split_after)
+    inline_re = regex.compile(
+        rf"(?<=[{ends}]|[。！？]”)[ \t\u3000]*(?=(?:" + "|".join(f"(?:{p})" for p in chosen) + "))"
+    )
+    return at_start, inline_re
+
+
+def heading_patterns(rules: RuleSet) -> tuple[regex.Pattern[str], regex.Pattern[str] | None]:
+    """(heading at a line start, inline split point before a heading) compiled from the rules."""
+    return _heading_patterns(
+        tuple(rules.setting("headings", "patterns", [])),
+        tuple(rules.setting("headings", "inline", [])),
+        rules.setting("headings", "split_after", "。！？；"),
+    )
+
+
+def _line_bounds(text: str) -> list[tuple[int, int]]:
+    bounds = []
+    start = 0
+    for line in text.split("\n"):
+        bounds.append((start, start + len(line)))
+        start += len(line) + 1
+    return bounds
+
+
+def _common_width(lengths: list[int], rules: RuleSet) -> int | None:
+    """The width a layout wrapped lines at, if the lines show one clearly."""
+    min_chars = int(rules.setting("layout", "min_line_chars", 10))
+    long_lines = [n for n in lengths if n >= min_chars]
+    if len(long_lines) < int(rules.setting("layout", "min_lines", 4)):
+        return None
+    counts = Counter(long_lines)
+    width, _ = max(counts.items(), key=lambda kv: (sum(counts.get(kv[0] + d, 0) for d in range(-2, 3)), kv[0]))
+    near = sum(counts.get(width + d, 0) for d in range(-2, 3))
+    if near < float(rules.setting("layout", "min_width_share", 0.3)) * len(long_lines) or near < 2:
+        return None
+    return max(n for n in long_lines if abs(n - width) <= 2)
+
+
+def join_broken_lines(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
+    """Edits joining lines the layout broke: a full-width line, or one ending mid-clause, continues.
+
+    Never joins into or out of a heading, the title, an indented line or a line that ends a sentence.
+    """
+    bounds = _line_bounds(text)
+    if len(bounds) < 2:
+        return []
+    lines = [text[s:e] for s, e in bounds]
+    heading_at_start, _ = heading_patterns(rules)
+    sentence_end = rules.setting("punctuation", "sentence_end", "。！？；：…”’」』）)】!?;:.")
+    continues_after = rules.setting("layout", "continues_after", "，、,")
+    indent = tuple(rules.setting("layout", "indent", ["\u3000", "  ", "\t"]))
+    width = _common_width([len(line.strip()) for line in lines], rules)
+    full_share = float(rules.setting("layout", "full_line_share", 0.8))
+    title = (metadata.get("title") or "").strip()
+    edits = []
+    for i in range(len(lines) - 1):
+        left = lines[i].rstrip()
+        right = lines[i + 1]
+        if not left.strip() or not right.strip() or left.strip() == title:
+            continue
+        if right.startswith(indent) or heading_at_start.match(right) and _is_heading_line(right, heading_at_start):
+            continue
+        if left[-1] in sentence_end:
+            continue
+        full = width is not None and len(left.strip()) >= full_share * width
+        if not (full or left[-1] in continues_after):
+            continue
+        if _is_heading_line(left, heading_at_start) and not full:
+            continue
+        start = bounds[i][0] + len(left)
+        end = bounds[i + 1][0] + (len(right) - len(right.lstrip()))
+        reason = "line broken by the page width rejoined" if full else "line broken mid-clause rejoined"
+        edits.append(make_edit(STAGE, "paragraphs.join-layout-line", text, start, end, joiner(left, right.lstrip()), reason))
+    return edits
+
+
+def _is_heading_line(line: str, heading_at_start: regex.Pattern[str]) -> bool:
+    stripped = line.strip()
+    return bool(heading_at_start.match(stripped)) and len(stripped) <= 60 and "。" not in stripped[:-1]
+
+
+def split_paragraphs(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
+    """Edits inserting paragraph breaks: before inline headings, after a heading glued to its body,
+    and after the title; the title is put first when the body lacks it."""
+    edits: list[Edit] = []
+    heading_at_start, heading_inline = heading_patterns(rules)
+    openers = rules.setting("openers", "phrases", [])
+    title = (metadata.get("title") or "").strip()
+    taken: set[int] = set()
+
+    def add(pos: int, end: int, rule_id: str, reason: str) -> None:
+        if pos in taken or pos <= 0 or pos >= len(text):
+            return
+        taken.add(pos)
+        edits.append(make_edit(STAGE, rule_id, text, pos, end, "\n", reason))
+
+    if title:
+        _title_edits(text, title, add, edits)
+    if heading_inline is not None:
+        for match in heading_inline.finditer(text):
+            if text[match.start() - 1] != "\n":
+                add(match.start(), match.end(), "paragraphs.split-at-heading", "a heading starts a new paragraph")
+    bounds = _line_bounds(text)
+    split_points = sorted(taken)
+    for start, end in bounds:
+        _split_heading_body(text, start, end, split_points, heading_at_start, openers, add)
+    return edits
+
+
+def _title_edits(text: str, title: str, add: Any, edits: list[Edit]) -> None:
+    lead = len(text) - len(text.lstrip())
+    if text.startswith(title, lead):
+        after_title = lead + len(title)
+        if after_title < len(text) and text[after_title] != "\n":
+            gap_end = after_title + (len(text[after_title:]) - len(text[after_title:].lstrip(" \t\u3000")))
+            add(after_title, gap_end, "paragraphs.split-after-title", "the title was glued to the first sentence")
+        return
+    first_line = text[lead:].split("\n", 1)[0].strip()
+    if first_line != title:
+        edits.append(
+            make_edit(STAGE, "paragraphs.insert-title", text, lead, lead, title + "\n",
+                      "the document title (from the site header) put on the first line")
+        )
+
+
+def _split_heading_body(
+    text: str,
+    start: int,
+    end: int,
+    split_points: list[int],
+    heading_at_start: regex.Pattern[str],
+    openers: list[str],
+    add: Any,
+) -> None:
+    """Split a heading from its body at an opening phrase that stands before any punctuation."""
+    for seg_start in [start] + [p for p in split_points if start < p < end]:
+        match = heading_at_start.match(text, seg_start, end)
+        if not match:
+            continue
+        seg_end = min([p for p in split_points if p > seg_start] + [end])
+        segment = text[match.end() : seg_end]
+        first_punct = regex.search(r"[，。！？；：,.!?;:]", segment)
+        limit = first_punct.start() + 1 if first_punct else len(segment)
+        best = None
+        for phrase in openers:
+            pos = segment.find(phrase, 0, limit + len(phrase))
+            if 0 < pos < limit and (best is None or pos < best):
+                best = pos
+        if best is not None:
+            add(match.end() + best, match.end() + best, "paragraphs.split-heading-body",
+                "a heading was glued to the body of its section")
