@@ -173,7 +173,7 @@ def _chinese_parens(text: str, opener: int, closer: int, chinese_re: regex.Patte
 
 
 RE_SPACE_RUN = regex.compile(r"[ \t\u3000]+")
-RE_BLANK_LINES = regex.compile(r"\n[ \t\u3000\n]*\n")
+RE_LINE_BREAK = regex.compile(r"[ \t\u3000]*\n[ \t\u3000\n]*")
 
 
 def normalise_whitespace(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
@@ -191,7 +191,7 @@ def normalise_whitespace(text: str, *, rules: RuleSet, metadata: dict[str, Any])
     if trail_start < len(text) and trail_start >= lead:
         edits.append(make_edit(STAGE, "normalise.whitespace", text, trail_start, len(text), "", "trailing blank space removed"))
     body_end = trail_start
-    for match in regex.finditer(r"[ \t\u3000]*\n[ \t\u3000\n]*", text, lead, body_end):
+    for match in RE_LINE_BREAK.finditer(text, lead, body_end):
         if match.group() != "\n":
             edits.append(make_edit(STAGE, "normalise.whitespace", text, *match.span(), "\n",
                                    "blank lines and spaces at line ends removed"))

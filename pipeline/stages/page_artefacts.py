@@ -128,7 +128,8 @@ def _running_lines(lines: _Lines, rules: RuleSet, metadata: dict[str, Any], remo
     for k, indices in groups.items():
         if len(indices) < needed:
             continue
-        if indices[0] == first and (not title or lines.line(first).strip() == title):
+        first_is_title = lines.line(first).strip() == title if title else not paged
+        if indices[0] == first and first_is_title:
             indices = indices[1:]  # the first occurrence at the top is the document's own title
         for i in indices:
             removed[i] = ("page.running-line", f"line repeated {len(groups[k])} times at page edges: {k!r}")
@@ -199,7 +200,12 @@ def remove_page_artefacts(text: str, *, rules: RuleSet, metadata: dict[str, Any]
         ends_page = lines.terminator(i) == "\f"
         if i in removed and not ends_page and not _gap_follows(lines, i, removed):
             rule_id, reason = removed[i]
-            edits.append(make_edit(STAGE, rule_id, text, lines.starts[i], lines.ends[i] + 1, "", reason))
+            start, end = lines.starts[i], lines.ends[i] + 1
+            if lines.terminator(i) == "":  # the last line: take the line break before it instead
+                end -= 1
+                if start > 0 and text[start - 1] == "\n" and (not edits or edits[-1].end < start):
+                    start -= 1
+            edits.append(make_edit(STAGE, rule_id, text, start, end, "", reason))
             i += 1
             continue
         if ends_page or (i in removed and _gap_follows(lines, i, removed)):

@@ -1,0 +1,179 @@
+"""The ``docmend`` command: ``clean`` (and ``rules``; ``corpus`` for bulk runs).
+
+Exit status: 0 when every input succeeded, 1 when any failed (the others are still written),
+2 for bad usage or bad rule files. User errors are one line each, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.errors import DocmendError, RuleError
+from pipeline.rules import RuleSet, load_rules
+from pipeline.write import FORMATS, write_outputs
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Clean documents scraped from Chinese document-sharing sites into complete, normalised text.",
+)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+out_console = Console(highlight=False, soft_wrap=True)
+
+
+def _load(rule_dirs: list[Path] | None) -> RuleSet:
+    try:
+        return load_rules(rule_dirs or ())
+    except RuleError as err:
+        err_console.print(f"[red]error:[/red] bad rule file: {err}", markup=True)
+        raise typer.Exit(2) from None
+
+
+def _formats(values: list[str] | None) -> tuple[str, ...]:
+    chosen: list[str] = []
+    for value in values or []:
+        for item in value.split(","):
+            item = item.strip().lower()
+            if not item:
+                continue
+            if item not in (*FORMATS, "html"):
+                raise typer.BadParameter(f"unknown format {item!r}; choose from txt, md, docx, jsonl, html")
+            chosen.append(item)
+    return tuple(dict.fromkeys(chosen))
+
+
+def _stems(inputs: list[Path]) -> list[str]:
+    """Output names: the input name without its suffix, made unique within the run."""
+    used: dict[str, int] = {}
+    stems = []
+    for path in inputs:
+        stem = path.stem or path.name
+        count = used.get(stem, 0)
+        used[stem] = count + 1
+        stems.append(stem if count == 0 else f"{stem}-{count + 1}")
+    return stems
+
+
+@app.command()
+def clean(
+    inputs: Annotated[list[Path], typer.Argument(help="Documents to clean: .txt (any encoding), .html, .docx, .pdf.")],
+    outdir: Annotated[Path, typer.Option("-o", "--output-dir", help="Where to write the outputs.")] = Path("outputs"),
+    reference: Annotated[
+        Path | None, typer.Option("--reference", help="Another version of the same document to restore masked text from.")
+    ] = None,
+    rules_dirs: Annotated[
+        list[Path] | None, typer.Option("--rules", help="Extra rule directory layered over the packaged rules.")
+    ] = None,
+    formats: Annotated[
+        list[str] | None, typer.Option("--format", help="Extra outputs: md, docx, jsonl, html (review page); repeatable.")
+    ] = None,
+    complete: Annotated[
+        bool, typer.Option("--complete", help="With --reference: also insert the paragraphs the scraped text lacks.")
+    ] = False,
+    quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
+) -> None:
+    """Clean each INPUT: writes OUTDIR/<name>.txt (one paragraph per line) and OUTDIR/<name>.report.json."""
+    from pipeline.runner import FileResult, clean_files
+
+    ruleset = _load(rules_dirs)
+    chosen = _formats(formats)
+    if complete and reference is None:
+        raise typer.BadParameter("--complete needs --reference", param_hint="--complete")
+    extra = {}
+    if "html" in chosen:
+        from pipeline.review import render_review
+
+        extra["html"] = render_review
+    stems = dict(zip(inputs, _stems(inputs), strict=True))
+    failures = 0
+
+    def report(result: FileResult) -> None:
+        nonlocal failures
+        doc = result.document
+        if result.error is not None or doc is None:
+            failures += 1
+            err_console.print(f"error: {result.error}", markup=False)
+            return
+        target = outdir / f"{stems[result.path]}.txt"
+        if target.resolve() == result.path.resolve():
+            failures += 1
+            err_console.print(f"error: {result.path}: writing {target} would overwrite the input; choose another -o")
+            return
+        try:
+            written = write_outputs(doc, outdir, stems[result.path], chosen, extra=extra)
+        except OSError as err:
+            failures += 1
+            err_console.print(f"error: {result.path}: cannot write outputs to {outdir}: {err.strerror}", markup=False)
+            return
+        status = doc.metadata.get("status", "ok")
+        if status != "ok":
+            failures += 1
+            err_console.print(f"error: {result.path}: {status}", markup=False)
+        elif not quiet:
+            restored = sum(1 for e in doc.edits if e.stage == "restore")
+            note = f", {restored} restored" if reference is not None else ""
+            flagged = f", {len(doc.suggestions)} to review" if doc.suggestions else ""
+            err_console.print(
+                f"{result.path} → {written[0]} ({len(doc.edits)} changes{note}{flagged}, {len(doc.paragraphs)} paragraphs)",
+                markup=False,
+            )
+        for warning in doc.warnings:
+            err_console.print(f"warning: {result.path}: {warning}", markup=False)
+
+    try:
+        clean_files(inputs, rules=ruleset, reference=reference, complete=complete, on_result=report)
+    except DocmendError as err:  # the reference itself could not be used
+        err_console.print(f"error: reference {err}", markup=False)
+        raise typer.Exit(1) from None
+    raise typer.Exit(1 if failures else 0)
+
+
+@app.command("rules")
+def rules_command(
+    rules_dirs: Annotated[
+        list[Path] | None, typer.Option("--rules", help="Extra rule directory layered over the packaged rules.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="List every rule with its description.")] = False,
+) -> None:
+    """List the rule files, sites and rules known, and validate them (runs every rule's examples)."""
+    from pipeline.examples import run_examples
+
+    ruleset = _load(rules_dirs)
+    table = Table(title="Sites", show_lines=False)
+    for column in ("site", "name", "rules", "file"):
+        table.add_column(column)
+    for site in ruleset.sites:
+        table.add_row(site.id, site.name, str(len(site.rule_ids)), site.path.name)
+    out_console.print(table)
+    common = [rule for rule in ruleset.rules if rule.site is None]
+    out_console.print(f"{len(ruleset.files)} rule files, {len(ruleset.sites)} sites, {len(ruleset.rules)} rules "
+                      f"({len(common)} common), {len(ruleset.examples)} examples")
+    if verbose:
+        for rule in ruleset.rules:
+            out_console.print(f"  {rule.id:<40} {rule.kind:<5} {rule.description}", markup=False)
+    failures = run_examples(ruleset)
+    for failure in failures:
+        err_console.print(f"error: {failure}", markup=False)
+    if failures:
+        err_console.print(f"{len(failures)} rule examples fail")
+        raise typer.Exit(2)
+    out_console.print("all rule files valid; every example passes")
+
+
+def main() -> None:
+    """Entry point of the ``docmend`` console script."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""Writers for the cleaned document: txt, JSON report, md, docx, jsonl — all written atomically.
+
+Each file is written to a temporary file in the target folder and moved into place with
+``os.replace``, so a crash never leaves a half-written output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+from pipeline.document import Document
+from pipeline.report import build_record, build_report
+
+FORMATS = ("txt", "md", "docx", "jsonl")
+
+
+@contextmanager
+def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path``; on success it replaces ``path``, on error it is removed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        if "b" in mode:
+            handle: IO[Any] = os.fdopen(fd, mode)
+        else:
+            handle = os.fdopen(fd, mode, encoding="utf-8", newline="\n")
+        with handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write UTF-8 text atomically."""
+    with atomic_writer(path) as handle:
+        handle.write(text)
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write JSON (UTF-8, not ASCII-escaped, indented) atomically."""
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def clean_text_output(doc: Document) -> str:
+    """The .txt output: one paragraph per line, no blank lines, a final newline (empty if no body)."""
+    paragraphs = doc.paragraphs
+    return "\n".join(paragraphs) + "\n" if paragraphs else ""
+
+
+def markdown_output(doc: Document) -> str:
+    """Markdown: the title as ``#``, headings (一、 / 第X章) as ``##``, paragraphs separated by blank lines."""
+    from pipeline.stages.paragraphs import heading_patterns
+    from pipeline.rules import load_rules
+
+    heading_at_start, _ = heading_patterns(load_rules())
+    blocks = []
+    for i, para in enumerate(doc.paragraphs):
+        if i == 0 and doc.title and para == doc.title:
+            blocks.append(f"# {para}")
+        elif heading_at_start.match(para) and len(para) <= 60 and "。" not in para:
+            blocks.append(f"## {para}")
+        else:
+            blocks.append(para)
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def write_docx(path: Path, doc: Document) -> None:
+    """A .docx with the title as a Title paragraph and one Word paragraph per paragraph."""
+    from docx import Document as DocxDocument
+
+    out = DocxDocument()
+    for i, para in enumerate(doc.paragraphs):
+        if i == 0 and doc.title and para == doc.title:
+            out.add_heading(para, level=0)
+        else:
+            out.add_paragraph(para)
+    if doc.title:
+        out.core_properties.title = doc.title
+    with atomic_writer(path, "wb") as handle:
+        out.save(handle)
+
+
+def output_paths(outdir: Path, stem: str) -> dict[str, Path]:
+    """Where each output of a document named ``stem`` goes."""
+    return {
+        "txt": outdir / f"{stem}.txt",
+        "report": outdir / f"{stem}.report.json",
+        "md": outdir / f"{stem}.md",
+        "docx": outdir / f"{stem}.docx",
+        "jsonl": outdir / f"{stem}.jsonl",
+        "html": outdir / f"{stem}.review.html",
+    }
+
+
+def write_outputs(
+    doc: Document,
+    outdir: Path,
+    stem: str,
+    formats: tuple[str, ...] = (),
+    *,
+    extra: dict[str, Callable[[Document], str]] | None = None,
+) -> list[Path]:
+    """Write the .txt and .report.json of ``doc`` (plus the asked-for formats); return the paths."""
+    paths = output_paths(outdir, stem)
+    written = []
+    write_text(paths["txt"], clean_text_output(doc))
+    written.append(paths["txt"])
+    write_json(paths["report"], build_report(doc))
+    written.append(paths["report"])
+    if "md" in formats:
+        write_text(paths["md"], markdown_output(doc))
+        written.append(paths["md"])
+    if "docx" in formats:
+        write_docx(paths["docx"], doc)
+        written.append(paths["docx"])
+    if "jsonl" in formats:
+        record = build_record(doc)
+        write_text(paths["jsonl"], json.dumps(record, ensure_ascii=False) + "\n")
+        written.append(paths["jsonl"])
+    for name, render in (extra or {}).items():
+        write_text(paths[name], render(doc))
+        written.append(paths[name])
+    return written
