@@ -65,13 +65,15 @@ def clean(
     inputs: Annotated[list[Path], typer.Argument(help="Documents to clean: .txt (any encoding), .html, .docx, .pdf.")],
     outdir: Annotated[Path, typer.Option("-o", "--output-dir", help="Where to write the outputs.")] = Path("outputs"),
     reference: Annotated[
-        Path | None, typer.Option("--reference", help="Another version of the same document to restore masked text from.")
+        Path | None,
+        typer.Option("--reference", help="Another version of the same document to restore masked text from."),
     ] = None,
     rules_dirs: Annotated[
         list[Path] | None, typer.Option("--rules", help="Extra rule directory layered over the packaged rules.")
     ] = None,
     formats: Annotated[
-        list[str] | None, typer.Option("--format", help="Extra outputs: md, docx, jsonl, html (review page); repeatable.")
+        list[str] | None,
+        typer.Option("--format", help="Extra outputs: md, docx, jsonl, html (review page); repeatable."),
     ] = None,
     complete: Annotated[
         bool, typer.Option("--complete", help="With --reference: also insert the paragraphs the scraped text lacks.")
@@ -119,10 +121,8 @@ def clean(
             restored = sum(1 for e in doc.edits if e.stage == "restore")
             note = f", {restored} restored" if reference is not None else ""
             flagged = f", {len(doc.suggestions)} to review" if doc.suggestions else ""
-            err_console.print(
-                f"{result.path} → {written[0]} ({len(doc.edits)} changes{note}{flagged}, {len(doc.paragraphs)} paragraphs)",
-                markup=False,
-            )
+            summary = f"{len(doc.edits)} changes{note}{flagged}, {len(doc.paragraphs)} paragraphs"
+            err_console.print(f"{result.path} → {written[0]} ({summary})", markup=False)
         for warning in doc.warnings:
             err_console.print(f"warning: {result.path}: {warning}", markup=False)
 
@@ -152,8 +152,10 @@ def rules_command(
         table.add_row(site.id, site.name, str(len(site.rule_ids)), site.path.name)
     out_console.print(table)
     common = [rule for rule in ruleset.rules if rule.site is None]
-    out_console.print(f"{len(ruleset.files)} rule files, {len(ruleset.sites)} sites, {len(ruleset.rules)} rules "
-                      f"({len(common)} common), {len(ruleset.examples)} examples")
+    out_console.print(
+        f"{len(ruleset.files)} rule files, {len(ruleset.sites)} sites, {len(ruleset.rules)} rules "
+        f"({len(common)} common), {len(ruleset.examples)} examples"
+    )
     if verbose:
         for rule in ruleset.rules:
             out_console.print(f"  {rule.id:<40} {rule.kind:<5} {rule.description}", markup=False)

@@ -7,21 +7,22 @@ position back to the original input. The report is a view of that log.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from pipeline.errors import StageError
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """One change: replace ``text[start:end]`` (== ``before``) with ``after``.
 
     ``start``/``end`` are offsets in the text the stage received. ``step`` is the index of the
     stage application in the run (set by the runner), ``input_start``/``input_end`` the same span
-    mapped back to the document's original input (also set by the runner).
+    mapped back to the document's original input (also set by the runner). A NamedTuple, not a
+    dataclass: a large document makes hundreds of thousands of them.
     """
 
     stage: str
@@ -38,7 +39,7 @@ class Edit:
     input_end: int = -1
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = self._asdict()
         if data["evidence"] is None:
             del data["evidence"]
         return data
@@ -112,32 +113,41 @@ def replay(original: str, edits: Iterable[Edit]) -> str:
 
 
 class OffsetMap:
-    """Maps positions in a step's output back to its input, for one group of applied edits."""
+    """Maps positions in a step's output back to its input, for one group of applied edits.
+
+    A position inside a replacement maps to the start of the replaced span (or its end, for the
+    end of a span); positions between edits shift by the length change of the edits before them.
+    """
 
     def __init__(self, edits: Sequence[Edit]) -> None:
-        self._out_starts: list[int] = []
-        self._out_ends: list[int] = []
-        self._in_starts: list[int] = []
-        self._in_ends: list[int] = []
-        shift = 0
-        for edit in sorted(edits, key=lambda e: (e.start, e.end)):
-            out_start = edit.start + shift
-            shift += len(edit.after) - (edit.end - edit.start)
-            self._out_starts.append(out_start)
-            self._out_ends.append(out_start + len(edit.after))
-            self._in_starts.append(edit.start)
-            self._in_ends.append(edit.end)
+        ordered = sorted(edits, key=lambda e: (e.start, e.end))
+        in_starts = np.fromiter((e.start for e in ordered), dtype=np.int64, count=len(ordered))
+        in_ends = np.fromiter((e.end for e in ordered), dtype=np.int64, count=len(ordered))
+        new_lengths = np.fromiter((len(e.after) for e in ordered), dtype=np.int64, count=len(ordered))
+        shift_before = np.concatenate(([0], np.cumsum(new_lengths - (in_ends - in_starts))[:-1]))
+        self._in_starts = in_starts
+        self._in_ends = in_ends
+        self._out_starts = in_starts + shift_before
+        self._out_ends = self._out_starts + new_lengths
+
+    def to_input_many(self, positions: np.ndarray, *, end: bool = False) -> np.ndarray:
+        """Input offsets of many output offsets at once."""
+        if not len(self._out_starts):
+            return positions
+        i = np.searchsorted(self._out_starts, positions, side="right") - 1
+        valid = i >= 0
+        k = np.clip(i, 0, None)
+        out_start, out_end = self._out_starts[k], self._out_ends[k]
+        inside = (positions < out_end) | ((positions == out_start) & (positions == out_end))
+        if end:
+            inside |= (positions == out_end) & (positions > out_start)
+        mapped_inside = self._in_ends[k] if end else self._in_starts[k]
+        mapped = np.where(inside, mapped_inside, self._in_ends[k] + (positions - out_end))
+        return np.where(valid, mapped, positions)
 
     def to_input(self, pos: int, *, end: bool = False) -> int:
-        """Input offset of output offset ``pos`` (a position inside a replacement maps to its span)."""
-        i = bisect.bisect_right(self._out_starts, pos) - 1
-        if i < 0:
-            return pos
-        if pos < self._out_ends[i] or (end and pos == self._out_ends[i] and pos > self._out_starts[i]):
-            return self._in_ends[i] if end else self._in_starts[i]
-        if pos == self._out_starts[i] and pos == self._out_ends[i]:
-            return self._in_ends[i] if end else self._in_starts[i]
-        return self._in_ends[i] + (pos - self._out_ends[i])
+        """Input offset of output offset ``pos``."""
+        return int(self.to_input_many(np.array([pos], dtype=np.int64), end=end)[0])
 
 
 @dataclass(slots=True)

@@ -32,8 +32,8 @@ named tables (``[headings]``, ``[punctuation]``, …) and may also carry ``[[rul
 
 from __future__ import annotations
 
-import re._parser as re_parser
 import re
+import re._parser as re_parser
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -178,7 +178,11 @@ def _examples(path: Path, raw: Any, stage: str, rule_id: str | None, key: str) -
         raise RuleError(path, key, "examples must be an array of tables")
     out = []
     for i, item in enumerate(raw):
-        if not isinstance(item, dict) or not isinstance(item.get("before"), str) or not isinstance(item.get("after"), str):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("before"), str)
+            or not isinstance(item.get("after"), str)
+        ):
             raise RuleError(path, f"{key}[{i}]", "an example needs string 'before' and 'after'")
         out.append(Example(item["before"], item["after"], str(item.get("stage", stage)), rule_id, path))
     return out
@@ -249,7 +253,11 @@ def parse_rule_file(path: Path) -> tuple[Site | None, list[Rule], dict[str, dict
     raw_site = data.pop("site", None)
     default_stage = "boilerplate"
     if raw_site is not None:
-        if not isinstance(raw_site, dict) or not isinstance(raw_site.get("id"), str) or not isinstance(raw_site.get("name"), str):
+        if (
+            not isinstance(raw_site, dict)
+            or not isinstance(raw_site.get("id"), str)
+            or not isinstance(raw_site.get("name"), str)
+        ):
             raise RuleError(path, "site", "[site] needs string 'id' and 'name'")
         site = Site(
             raw_site["id"],

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+import numpy as np
 
 from pipeline.document import Document, Edit, OffsetMap, apply_edits, check_edits
 from pipeline.errors import DocmendError, StageError
@@ -54,21 +56,44 @@ class EditLog:
         self.maps: list[OffsetMap] = []
         self.edits: list[Edit] = []
 
-    def to_input(self, pos: int, *, end: bool = False) -> int:
+    def to_input(self, positions: Sequence[int], *, end: bool = False) -> list[int]:
+        """Offsets in the original input of offsets in the current text."""
+        mapped = np.asarray(positions, dtype=np.int64)
         for offset_map in reversed(self.maps):
-            pos = offset_map.to_input(pos, end=end)
-        return pos
+            mapped = offset_map.to_input_many(mapped, end=end)
+        return [int(p) for p in mapped]
+
+    def located(self, edits: Sequence[Edit], step: int) -> list[Edit]:
+        """The edits with ``step`` and their span in the original input filled in."""
+        starts = self.to_input([e.start for e in edits])
+        ends = self.to_input([e.end for e in edits], end=True)
+        return [
+            Edit(
+                e.stage,
+                e.rule_id,
+                e.start,
+                e.end,
+                e.before,
+                e.after,
+                e.reason,
+                e.evidence,
+                e.confidence,
+                step,
+                start,
+                max(start, stop) if e.end > e.start else start,
+            )
+            for e, start, stop in zip(edits, starts, ends, strict=True)
+        ]
 
     def record(self, edits: list[Edit]) -> None:
-        step = len(self.maps)
-        for edit in edits:
-            input_start = self.to_input(edit.start)
-            input_end = max(input_start, self.to_input(edit.end, end=True))
-            self.edits.append(replace(edit, step=step, input_start=input_start, input_end=input_end))
+        """Log one step's (checked, sorted) edits."""
+        self.edits.extend(self.located(edits, len(self.maps)))
         self.maps.append(OffsetMap(edits))
 
 
-def run_step(step: Step, text: str, *, rules: RuleSet, metadata: dict[str, Any], source: str | None = None) -> list[Edit]:
+def run_step(
+    step: Step, text: str, *, rules: RuleSet, metadata: dict[str, Any], source: str | None = None
+) -> list[Edit]:
     """Run one step and return its edits, checked (sorted, inside the text, not overlapping)."""
     try:
         edits = step.run(text, rules=rules, metadata=metadata)
@@ -137,10 +162,7 @@ def _restore(doc: Document, log: EditLog, text: str, rules: RuleSet, reference: 
 
 
 def _mapped(log: EditLog, edits: list[Edit]) -> list[Edit]:
-    return [
-        replace(e, step=len(log.maps), input_start=log.to_input(e.start), input_end=log.to_input(e.end, end=True))
-        for e in edits
-    ]
+    return log.located(sorted(edits, key=lambda e: (e.start, e.end)), len(log.maps))
 
 
 @dataclass(slots=True)

@@ -60,8 +60,8 @@ def clean_text_output(doc: Document) -> str:
 
 def markdown_output(doc: Document) -> str:
     """Markdown: the title as ``#``, headings (一、 / 第X章) as ``##``, paragraphs separated by blank lines."""
-    from pipeline.stages.paragraphs import heading_patterns
     from pipeline.rules import load_rules
+    from pipeline.stages.paragraphs import heading_patterns
 
     heading_at_start, _ = heading_patterns(load_rules())
     blocks = []

@@ -15,6 +15,7 @@ CHUNK_C = "。网络综合治理体系内涵丰富、点多面广，涉及网信
 
 # --- page artefacts ---------------------------------------------------------------------------
 
+
 def test_chunk_markers_removed_and_split_word_rejoined(rules):
     text = f"1、{CHUNK_A}\n2、{CHUNK_B}\n3、{CHUNK_C}"
     out = run(remove_page_artefacts, text, rules)
@@ -61,6 +62,7 @@ def test_repeated_running_title_without_pages(rules):
 
 
 # --- paragraphs -----------------------------------------------------------------------------
+
 
 def test_split_at_inline_headings_and_title(rules):
     text = "在调研网信工作强调要求会议指出，必须坚持。一、深刻认识重要意义当前，互联网已成为主阵地。二、健全体系近年来，成效明显。（一）强化担当。"
@@ -111,10 +113,14 @@ def test_paragraph_per_line_text_not_joined(rules):
 
 # --- normalise ------------------------------------------------------------------------------
 
+
 def test_punctuation_full_width_in_chinese_only(rules):
     text = "指出,“得网络者得天下”;党委(党组)负责。1,000元, GDP(国内生产总值) and f(x), see http://a.cn/x?a=1,2 ok!"
     out = run(normalise_punctuation, text, rules)
-    assert out == "指出，“得网络者得天下”；党委（党组）负责。1,000元， GDP（国内生产总值） and f(x), see http://a.cn/x?a=1,2 ok!"
+    assert (
+        out
+        == "指出，“得网络者得天下”；党委（党组）负责。1,000元， GDP（国内生产总值） and f(x), see http://a.cn/x?a=1,2 ok!"
+    )
 
 
 def test_english_text_untouched(rules):

@@ -101,13 +101,14 @@ def strip_boilerplate(text: str, *, rules: RuleSet, metadata: dict[str, Any]) ->
         taken.append((cut, len(text)))
 
     line_rules = [r for r in active if r.kind == "line"]
+    max_line = int(rules.setting("boilerplate", "max_line_chars", 300))
     if line_rules:
         for start, end, end_nl in _line_spans(text):
             if start >= tail_start:
                 break
             line = text[start:end]
             stripped = line.strip()
-            if not stripped:
+            if not stripped or len(stripped) > max_line:
                 continue
             for rule in line_rules:
                 if rule.literal is not None and rule.literal not in stripped:

@@ -16,6 +16,8 @@ Character lists come from ``rules/common/normalise.toml``.
 
 from __future__ import annotations
 
+import bisect
+import re
 import unicodedata
 from functools import lru_cache
 from typing import Any
@@ -30,9 +32,9 @@ HAN = r"\p{Han}"
 
 
 @lru_cache(maxsize=8)
-def _unicode_table(remove: tuple[str, ...], spaces: tuple[str, ...], ranges: tuple[tuple[str, str], ...]) -> tuple[
-    dict[str, str], regex.Pattern[str]
-]:
+def _unicode_table(
+    remove: tuple[str, ...], spaces: tuple[str, ...], ranges: tuple[tuple[str, str], ...]
+) -> tuple[dict[str, str], regex.Pattern[str]]:
     table: dict[str, str] = {ch: "" for ch in remove}
     table.update({ch: " " for ch in spaces})
     for low, high in ranges:
@@ -41,8 +43,22 @@ def _unicode_table(remove: tuple[str, ...], spaces: tuple[str, ...], ranges: tup
             norm = unicodedata.normalize("NFKC", ch)
             if norm != ch:
                 table[ch] = norm
-    pattern = regex.compile("[" + "".join(regex.escape(ch) for ch in table) + "]+") if table else regex.compile(r"(?!)")
-    return table, pattern
+    # the stdlib engine scans a plain character class several times faster than ``regex``
+    return table, re.compile("[" + _char_class(sorted(table)) + "]+") if table else re.compile(r"(?!)")
+
+
+def _char_class(chars: list[str]) -> str:
+    """A compact character class body: consecutive code points written as ranges."""
+    parts = []
+    i = 0
+    while i < len(chars):
+        j = i
+        while j + 1 < len(chars) and ord(chars[j + 1]) == ord(chars[j]) + 1:
+            j += 1
+        low, high = re.escape(chars[i]), re.escape(chars[j])
+        parts.append(low if i == j else f"{low}-{high}")
+        i = j + 1
+    return "".join(parts)
 
 
 def normalise_unicode(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
@@ -91,13 +107,17 @@ def _merge_nfc(text: str, edits: list[Edit]) -> list[Edit]:
 
 
 @lru_cache(maxsize=8)
-def _punctuation_patterns(marks: str, cjk_punct: str, protect: tuple[str, ...]) -> tuple[
-    regex.Pattern[str], regex.Pattern[str] | None, str
-]:
-    chinese = f"[{HAN}{regex.escape(cjk_punct)}]"
-    mark_re = regex.compile(f"[{regex.escape(marks)}]")
+def _punctuation_patterns(
+    marks: str, cjk_punct: str, protect: tuple[str, ...]
+) -> tuple[regex.Pattern[str], regex.Pattern[str], regex.Pattern[str] | None, regex.Pattern[str]]:
+    plain = re.escape(marks.replace("(", "").replace(")", ""))
+    in_chinese = re.compile(f"[{plain}]+")
+    parens = re.compile(r"[()]")
     protect_re = regex.compile("|".join(f"(?:{p})" for p in protect)) if protect else None
-    return mark_re, protect_re, chinese
+    return in_chinese, parens, protect_re, regex.compile(f"[{HAN}{regex.escape(cjk_punct)}]")
+
+
+REASONS = {mark: f"half-width {mark!r} in Chinese text made full-width" for mark in ",;:!?"}
 
 
 def normalise_punctuation(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
@@ -110,36 +130,45 @@ def normalise_punctuation(text: str, *, rules: RuleSet, metadata: dict[str, Any]
     mapping: dict[str, str] = rules.setting("punctuation", "map", {})
     if not mapping or not any(mark in text for mark in mapping):
         return []
-    mark_re, protect_re, chinese = _punctuation_patterns(
-        "".join(mapping), rules.setting("punctuation", "cjk_punctuation", ""), tuple(rules.setting("punctuation", "protect", []))
+    marks_re, parens, protect_re, chinese_re = _punctuation_patterns(
+        "".join(mapping),
+        rules.setting("punctuation", "cjk_punctuation", ""),
+        tuple(rules.setting("punctuation", "protect", [])),
     )
-    chinese_re = regex.compile(chinese)
     protected: list[tuple[int, int]] = [m.span() for m in protect_re.finditer(text)] if protect_re else []
+    protected_starts = [start for start, _ in protected]
     edits: list[Edit] = []
-    pending_open: list[int] = []
-    for match in mark_re.finditer(text):
-        pos = match.start()
-        if _inside(pos, protected):
+    cjk_punct = frozenset(rules.setting("punctuation", "cjk_punctuation", ""))
+    for match in marks_re.finditer(text):  # a run of marks ("?!", ",,") converts as a whole
+        start, end = match.span()
+        before, after = _neighbour(text, start, -1), _neighbour(text, end - 1, 1)
+        if not (_is_chinese(before, cjk_punct) or _is_chinese(after, cjk_punct)):
             continue
-        mark = match.group()
-        if mark == "(":
+        for pos in range(start, end):
+            if protected and _inside(pos, protected, protected_starts):
+                continue
+            mark = text[pos]
+            reason = REASONS.get(mark) or f"half-width {mark!r} made full-width"
+            edits.append(Edit(STAGE, "normalise.punctuation", pos, pos + 1, mark, mapping[mark], reason))
+    pending_open: list[int] = []
+    for match in parens.finditer(text):
+        pos = match.start()
+        if protected and _inside(pos, protected, protected_starts):
+            continue
+        if match.group() == "(":
             pending_open.append(pos)
             continue
-        if mark == ")":
-            opener = _matching_open(text, pos, pending_open)
-            if opener is not None and _chinese_parens(text, opener, pos, chinese_re):
-                reason = "half-width parentheses in Chinese text made full-width"
-                edits.append(make_edit(STAGE, "normalise.punctuation", text, opener, opener + 1, mapping["("], reason))
-                edits.append(make_edit(STAGE, "normalise.punctuation", text, pos, pos + 1, mapping[")"], reason))
-            continue
-        if _chinese_neighbour(text, pos, chinese_re):
-            reason = f"half-width {mark!r} in Chinese text made full-width"
-            edits.append(make_edit(STAGE, "normalise.punctuation", text, pos, pos + 1, mapping[mark], reason))
+        opener = _matching_open(text, pos, pending_open)
+        if opener is not None and _chinese_parens(text, opener, pos, chinese_re):
+            reason = "half-width parentheses in Chinese text made full-width"
+            edits.append(make_edit(STAGE, "normalise.punctuation", text, opener, opener + 1, mapping["("], reason))
+            edits.append(make_edit(STAGE, "normalise.punctuation", text, pos, pos + 1, mapping[")"], reason))
     return sorted(edits, key=lambda e: e.start)
 
 
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= pos < e for s, e in spans)
+def _inside(pos: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
+    i = bisect.bisect_right(starts, pos) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
 def _matching_open(text: str, pos: int, pending: list[int]) -> int | None:
@@ -150,18 +179,18 @@ def _matching_open(text: str, pos: int, pending: list[int]) -> int | None:
     return None
 
 
+def _is_chinese(ch: str, cjk_punct: frozenset[str]) -> bool:
+    """A Han character (BMP blocks, extension A, compatibility) or Chinese punctuation."""
+    return bool(ch) and (
+        "\u4e00" <= ch <= "\u9fff" or ch in cjk_punct or "\u3400" <= ch <= "\u4dbf" or ch > "\U0001ffff"
+    )
+
+
 def _neighbour(text: str, pos: int, step: int) -> str:
     i = pos + step
     while 0 <= i < len(text) and text[i] in " \t":
         i += step
     return text[i] if 0 <= i < len(text) else ""
-
-
-def _chinese_neighbour(text: str, pos: int, chinese_re: regex.Pattern[str]) -> bool:
-    before, after = _neighbour(text, pos, -1), _neighbour(text, pos, 1)
-    if before.isdigit() and after.isdigit():
-        return False
-    return bool(before and chinese_re.match(before)) or bool(after and chinese_re.match(after))
 
 
 def _chinese_parens(text: str, opener: int, closer: int, chinese_re: regex.Pattern[str]) -> bool:
@@ -189,22 +218,33 @@ def normalise_whitespace(text: str, *, rules: RuleSet, metadata: dict[str, Any])
         edits.append(make_edit(STAGE, "normalise.whitespace", text, 0, lead, "", "leading blank space removed"))
     trail_start = len(text.rstrip(" \t\u3000\n"))
     if trail_start < len(text) and trail_start >= lead:
-        edits.append(make_edit(STAGE, "normalise.whitespace", text, trail_start, len(text), "", "trailing blank space removed"))
+        edits.append(
+            make_edit(STAGE, "normalise.whitespace", text, trail_start, len(text), "", "trailing blank space removed")
+        )
     body_end = trail_start
     for match in RE_LINE_BREAK.finditer(text, lead, body_end):
         if match.group() != "\n":
-            edits.append(make_edit(STAGE, "normalise.whitespace", text, *match.span(), "\n",
-                                   "blank lines and spaces at line ends removed"))
+            edits.append(
+                make_edit(
+                    STAGE,
+                    "normalise.whitespace",
+                    text,
+                    *match.span(),
+                    "\n",
+                    "blank lines and spaces at line ends removed",
+                )
+            )
     for match in RE_SPACE_RUN.finditer(text, lead, body_end):
         start, end = match.span()
-        if start > 0 and text[start - 1] == "\n" or end < len(text) and text[end] == "\n":
+        if (start > 0 and text[start - 1] == "\n") or (end < len(text) and text[end] == "\n"):
             continue
         before = text[start - 1] if start > 0 else ""
         after = text[end] if end < len(text) else ""
         before_cjk, after_cjk = bool(chinese_re.match(before or " ")), bool(chinese_re.match(after or " "))
         if (before_cjk and after_cjk) or (before and before in cjk_punct) or (after and after in cjk_punct):
-            edits.append(make_edit(STAGE, "normalise.whitespace", text, start, end, "",
-                                   "space inside Chinese text removed"))
+            edits.append(
+                make_edit(STAGE, "normalise.whitespace", text, start, end, "", "space inside Chinese text removed")
+            )
         elif match.group() != " ":
             edits.append(make_edit(STAGE, "normalise.whitespace", text, start, end, " ", "run of spaces collapsed"))
     return edits

@@ -23,16 +23,11 @@ import regex
 
 from pipeline.document import Edit, make_edit
 from pipeline.rules import RuleSet
+from pipeline.stages.paragraphs import heading_patterns
+from pipeline.stages.text import joiner
 
 STAGE = "page_artefacts"
 RE_DIGITS = regex.compile(r"\d+")
-RE_LATIN_END = regex.compile(r"[A-Za-z0-9]$")
-RE_LATIN_START = regex.compile(r"^[A-Za-z0-9]")
-
-
-def joiner(left: str, right: str) -> str:
-    """What goes between two pieces of one sentence rejoined: a space between Latin words, else nothing."""
-    return " " if RE_LATIN_END.search(left) and RE_LATIN_START.search(right) else ""
 
 
 def _ends_sentence(line: str, sentence_end: str) -> bool:
@@ -94,7 +89,7 @@ def _page_number_lines(lines: _Lines, rules: RuleSet) -> dict[int, Removal]:
     found = [i for i in range(len(lines)) if i not in removed and bare.fullmatch(lines.line(i))]
     numbers = [int(lines.line(i).strip()) for i in found]
     if len(numbers) >= int(cfg.get("min_count", 2)) and all(b > a for a, b in itertools.pairwise(numbers)):
-        for i, number in zip(found, numbers):
+        for i, number in zip(found, numbers, strict=True):
             reason = f"bare page number {number} (one of an increasing sequence of {len(numbers)} page numbers)"
             removed[i] = ("page.bare-number", reason)
     return removed
@@ -123,10 +118,11 @@ def _running_lines(lines: _Lines, rules: RuleSet, metadata: dict[str, Any], remo
         k = key(i)
         if 2 <= len(k) <= max_chars and "。" not in k and k[-1] not in "：:":
             groups.setdefault(k, []).append(i)
+    heading_at_start, _ = heading_patterns(rules)
     title = (metadata.get("title") or "").strip()
     first = content[0] if content else -1
     for k, indices in groups.items():
-        if len(indices) < needed:
+        if len(indices) < needed or heading_at_start.match(lines.line(indices[0])):
             continue
         first_is_title = lines.line(first).strip() == title if title else not paged
         if indices[0] == first and first_is_title:

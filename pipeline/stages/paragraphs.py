@@ -20,6 +20,7 @@ Heading patterns, paragraph-opening phrases and layout thresholds come from
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from functools import lru_cache
 from typing import Any
@@ -28,15 +29,15 @@ import regex
 
 from pipeline.document import Edit, make_edit
 from pipeline.rules import RuleSet
-from pipeline.stages.page_artefacts import joiner
+from pipeline.stages.text import joiner
 
 STAGE = "paragraphs"
 
 
 @lru_cache(maxsize=16)
-def _heading_patterns(patterns: tuple[str, ...], inline: tuple[int, ...], split_after: str) -> tuple[
-    regex.Pattern[str], regex.Pattern[str] | None
-]:
+def _heading_patterns(
+    patterns: tuple[str, ...], inline: tuple[int, ...], split_after: str
+) -> tuple[regex.Pattern[str], regex.Pattern[str] | None]:
     at_start = regex.compile(r"[ \t\u3000]*(?:" + "|".join(f"(?:{p})" for p in patterns) + ")")
     chosen = [patterns[i] for i in inline if 0 <= i < len(patterns)]
     if not chosen:
@@ -77,6 +78,8 @@ def _common_width(lengths: list[int], rules: RuleSet) -> int | None:
     near = sum(counts.get(width + d, 0) for d in range(-2, 3))
     if near < float(rules.setting("layout", "min_width_share", 0.3)) * len(long_lines) or near < 2:
         return None
+    if width > int(rules.setting("layout", "max_width", 120)):
+        return None
     return max(n for n in long_lines if abs(n - width) <= 2)
 
 
@@ -102,19 +105,21 @@ def join_broken_lines(text: str, *, rules: RuleSet, metadata: dict[str, Any]) ->
         right = lines[i + 1]
         if not left.strip() or not right.strip() or left.strip() == title:
             continue
-        if right.startswith(indent) or heading_at_start.match(right) and _is_heading_line(right, heading_at_start):
+        if right.startswith(indent) or (heading_at_start.match(right) and _is_heading_line(right, heading_at_start)):
             continue
         if left[-1] in sentence_end:
             continue
         full = width is not None and len(left.strip()) >= full_share * width
         if not (full or left[-1] in continues_after):
             continue
-        if _is_heading_line(left, heading_at_start) and not full:
+        if _is_heading_line(left, heading_at_start):
             continue
         start = bounds[i][0] + len(left)
         end = bounds[i + 1][0] + (len(right) - len(right.lstrip()))
         reason = "line broken by the page width rejoined" if full else "line broken mid-clause rejoined"
-        edits.append(make_edit(STAGE, "paragraphs.join-layout-line", text, start, end, joiner(left, right.lstrip()), reason))
+        edits.append(
+            make_edit(STAGE, "paragraphs.join-layout-line", text, start, end, joiner(left, right.lstrip()), reason)
+        )
     return edits
 
 
@@ -162,8 +167,15 @@ def _title_edits(text: str, title: str, add: Any, edits: list[Edit]) -> None:
     first_line = text[lead:].split("\n", 1)[0].strip()
     if first_line != title:
         edits.append(
-            make_edit(STAGE, "paragraphs.insert-title", text, lead, lead, title + "\n",
-                      "the document title (from the site header) put on the first line")
+            make_edit(
+                STAGE,
+                "paragraphs.insert-title",
+                text,
+                lead,
+                lead,
+                title + "\n",
+                "the document title (from the site header) put on the first line",
+            )
         )
 
 
@@ -177,11 +189,12 @@ def _split_heading_body(
     add: Any,
 ) -> None:
     """Split a heading from its body at an opening phrase that stands before any punctuation."""
-    for seg_start in [start] + [p for p in split_points if start < p < end]:
+    inside = split_points[bisect.bisect_right(split_points, start) : bisect.bisect_left(split_points, end)]
+    for k, seg_start in enumerate([start, *inside]):
         match = heading_at_start.match(text, seg_start, end)
         if not match:
             continue
-        seg_end = min([p for p in split_points if p > seg_start] + [end])
+        seg_end = inside[k] if k < len(inside) else end
         segment = text[match.end() : seg_end]
         first_punct = regex.search(r"[，。！？；：,.!?;:]", segment)
         limit = first_punct.start() + 1 if first_punct else len(segment)
@@ -191,5 +204,9 @@ def _split_heading_body(
             if 0 < pos < limit and (best is None or pos < best):
                 best = pos
         if best is not None:
-            add(match.end() + best, match.end() + best, "paragraphs.split-heading-body",
-                "a heading was glued to the body of its section")
+            add(
+                match.end() + best,
+                match.end() + best,
+                "paragraphs.split-heading-body",
+                "a heading was glued to the body of its section",
+            )

@@ -1,0 +1,13 @@
+"""Small text helpers shared by the stages."""
+
+from __future__ import annotations
+
+import regex
+
+RE_LATIN_END = regex.compile(r"[A-Za-z0-9]$")
+RE_LATIN_START = regex.compile(r"^[A-Za-z0-9]")
+
+
+def joiner(left: str, right: str) -> str:
+    """What goes between two pieces of one sentence rejoined: a space between Latin words, else nothing."""
+    return " " if RE_LATIN_END.search(left) and RE_LATIN_START.search(right) else ""
