@@ -149,11 +149,54 @@ def split_paragraphs(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> 
         for match in heading_inline.finditer(text):
             if text[match.start() - 1] != "\n":
                 add(match.start(), match.end(), "paragraphs.split-at-heading", "a heading starts a new paragraph")
+    for pos, rule_id, reason in _parallel_sentence_starts(text, rules):
+        add(pos, pos, rule_id, reason)
     bounds = _line_bounds(text)
     split_points = sorted(taken)
     for start, end in bounds:
         _split_heading_body(text, start, end, split_points, heading_at_start, openers, add)
     return edits
+
+
+RE_SENTENCE_START = regex.compile(r"(?<=[。！？](?:[”’」』])?)(?=[^\n])")
+
+
+def _parallel_sentence_starts(text: str, rules: RuleSet) -> list[tuple[int, str, str]]:
+    """Starts of sentences that evidently open paragraphs: parallel lead or topic sentences."""
+    found: list[tuple[int, str, str]] = []
+    patterns = tuple(rules.setting("lead_sentences", "patterns", []))
+    min_leads = int(rules.setting("lead_sentences", "min_count", 3))
+    for pattern in _compiled(patterns):
+        starts = [m.start() for m in pattern.finditer(text) if _after_sentence_end(text, m.start())]
+        if len(starts) >= min_leads:
+            reason = f"one of {len(starts)} parallel lead sentences: each opens a paragraph"
+            found.extend((pos, "paragraphs.split-lead-sentence", reason) for pos in starts)
+    prefix_chars = int(rules.setting("parallel_sentences", "prefix_chars", 6))
+    max_chars = int(rules.setting("parallel_sentences", "max_chars", 40))
+    min_count = int(rules.setting("parallel_sentences", "min_count", 3))
+    groups: dict[str, list[int]] = {}
+    for match in RE_SHORT_SENTENCE.finditer(text):
+        sentence = match.group()
+        if len(sentence) <= max_chars and _after_sentence_end(text, match.start()):
+            groups.setdefault(sentence[:prefix_chars], []).append(match.start())
+    for prefix, starts in groups.items():
+        if len(starts) >= min_count and len(prefix) == prefix_chars and regex.fullmatch(r"\p{Han}+", prefix):
+            reason = f"one of {len(starts)} parallel topic sentences opening with {prefix!r}: each opens a paragraph"
+            found.extend((pos, "paragraphs.split-parallel-sentence", reason) for pos in starts)
+    return found
+
+
+RE_SHORT_SENTENCE = regex.compile(r"(?<=[。！？])[^，,；;。！？\n]{4,}[。！？]")
+
+
+@lru_cache(maxsize=16)
+def _compiled(patterns: tuple[str, ...]) -> tuple[regex.Pattern[str], ...]:
+    return tuple(regex.compile(p) for p in patterns)
+
+
+def _after_sentence_end(text: str, pos: int) -> bool:
+    """True if ``pos`` follows the end of a sentence on the same line (not a line start)."""
+    return pos > 0 and text[pos - 1] in "。！？"
 
 
 def _title_edits(text: str, title: str, add: Any, edits: list[Edit]) -> None:
