@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
+import regex
 
 from pipeline.document import Document, Edit, OffsetMap, apply_edits, check_edits
 from pipeline.errors import DocmendError, StageError
@@ -136,7 +137,13 @@ def clean_text(
     current = _restore(doc, log, current, rules, reference, complete)
     doc.text = current
     doc.edits = log.edits
+    if not RE_BODY_CHAR.search(current):
+        doc.metadata["status"] = NO_BODY
     return doc
+
+
+NO_BODY = "no document body found"
+RE_BODY_CHAR = regex.compile(r"[\p{Han}\p{L}\p{N}]")
 
 
 def _restore(doc: Document, log: EditLog, text: str, rules: RuleSet, reference: str | None, complete: bool) -> str:

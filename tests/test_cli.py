@@ -144,3 +144,17 @@ def test_console_script_runs(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "wangxin_scraped_diyiwenku.txt").is_file()
+
+
+def test_page_of_only_boilerplate_says_no_body(tmp_path):
+    page = tmp_path / "download.txt"
+    page.write_text(
+        "《某文件.docx》由会员分享,可在线阅读,更多相关《某文件.docx(3页珍藏版)》请在第一文库网上搜索。\n展开阅读全文\n",
+        encoding="utf-8",
+    )
+    result = invoke("clean", str(page), "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "no document body found" in result.output
+    report = json.loads((tmp_path / "out" / "download.report.json").read_text(encoding="utf-8"))
+    assert report["status"] == "no document body found"
+    assert (tmp_path / "out" / "download.txt").read_text(encoding="utf-8") == ""

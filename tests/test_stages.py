@@ -136,3 +136,36 @@ def test_unicode_damage(rules):
 def test_whitespace(rules):
     text = "  　当前 ，互联网　已成为 新空间。 \n\n  Latin  words  stay  apart.\n"
     assert run(normalise_whitespace, text, rules) == "当前，互联网已成为新空间。\nLatin words stay apart."
+
+
+def test_parallel_lead_sentences_open_paragraphs(rules):
+    text = (
+        "总体部署已经明确。突出“主桌面”，实化统筹协调。按照原则推进。铸牢“清朗盾”，净化网络生态。"
+        "以打击谣言为抓手。发力“全媒体”，优化舆论格局。围绕新论断宣传。"
+    )
+    out = run(split_paragraphs, text, rules)
+    assert out.split("\n") == [
+        "总体部署已经明确。",
+        "突出“主桌面”，实化统筹协调。按照原则推进。",
+        "铸牢“清朗盾”，净化网络生态。以打击谣言为抓手。",
+        "发力“全媒体”，优化舆论格局。围绕新论断宣传。",
+    ]
+
+
+def test_two_similar_sentences_are_not_enough(rules):
+    text = "开头一句。突出“主桌面”，实化统筹协调。中间一句。铸牢“清朗盾”，净化网络生态。结尾一句。"
+    assert run(split_paragraphs, text, rules) == text
+
+
+def test_parallel_topic_sentences_open_paragraphs(rules):
+    text = (
+        "引言。健全治理体系是维护安全的必然要求。论述一，展开说明。健全治理体系是推动发展的现实需要。"
+        "论述二。健全治理体系是实现现代化的重要支撑。论述三。健全治理体系，推动形成良好生态，既是政治要求。"
+    )
+    out = run(split_paragraphs, text, rules)
+    assert out.split("\n") == [
+        "引言。",
+        "健全治理体系是维护安全的必然要求。论述一，展开说明。",
+        "健全治理体系是推动发展的现实需要。论述二。",
+        "健全治理体系是实现现代化的重要支撑。论述三。健全治理体系，推动形成良好生态，既是政治要求。",
+    ]

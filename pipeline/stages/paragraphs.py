@@ -32,6 +32,7 @@ from pipeline.rules import RuleSet
 from pipeline.stages.text import joiner
 
 STAGE = "paragraphs"
+RE_BODY = regex.compile(r"[\p{Han}\p{L}\p{N}]")
 
 
 @lru_cache(maxsize=16)
@@ -143,7 +144,7 @@ def split_paragraphs(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> 
         taken.add(pos)
         edits.append(make_edit(STAGE, rule_id, text, pos, end, "\n", reason))
 
-    if title:
+    if title and RE_BODY.search(text):
         _title_edits(text, title, add, edits)
     if heading_inline is not None:
         for match in heading_inline.finditer(text):
