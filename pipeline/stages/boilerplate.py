@@ -30,14 +30,24 @@ RE_PAGE_COUNT = regex.compile(r"\s*[（(]\s*\d+\s*页[^()（）]*[)）]\s*$")
 
 
 def clean_title(raw: str) -> str:
-    """Title text from a header capture: file suffix and page-count note removed.
+    """Title text from a header capture: file suffix and page-count note removed, and half-width
+    brackets in a Chinese title made full-width (as the normalise stage will make them in the body).
 
     >>> clean_title("在调研网信工作强调要求.docx(5页珍藏版)")
     '在调研网信工作强调要求'
+    >>> clean_title("中华人民共和国著作权法(2020修正)")
+    '中华人民共和国著作权法（2020修正）'
     """
     title = RE_PAGE_COUNT.sub("", raw.strip())
     title = RE_FILE_SUFFIX.sub("", title)
-    return title.strip(" 《》\u3000")
+    title = title.strip(" 《》\u3000")
+    if RE_HAN.search(title):
+        title = title.translate(FULL_WIDTH_BRACKETS)
+    return title
+
+
+RE_HAN = regex.compile(r"\p{Han}")
+FULL_WIDTH_BRACKETS = str.maketrans({"(": "（", ")": "）"})
 
 
 def _line_spans(text: str) -> list[tuple[int, int, int]]:
@@ -96,15 +106,15 @@ def strip_boilerplate(text: str, *, rules: RuleSet, metadata: dict[str, Any]) ->
             tail_start = cut
             tail_rule = rule
     if tail_start < len(text):
-        cut = tail_start - 1 if tail_start > 0 and text[tail_start - 1] == "\n" else tail_start
-        edits.append(make_edit(STAGE, tail_rule.id, text, cut, len(text), "", tail_rule.description))
-        taken.append((cut, len(text)))
+        tail_start = tail_start - 1 if tail_start > 0 and text[tail_start - 1] == "\n" else tail_start
+        edits.append(make_edit(STAGE, tail_rule.id, text, tail_start, len(text), "", tail_rule.description))
+        taken.append((tail_start, len(text)))
 
     line_rules = [r for r in active if r.kind == "line"]
     max_line = int(rules.setting("boilerplate", "max_line_chars", 300))
     if line_rules:
         for start, end, end_nl in _line_spans(text):
-            if start >= tail_start:
+            if start >= tail_start:  # the tail edit removes the rest, line break before it included
                 break
             line = text[start:end]
             stripped = line.strip()

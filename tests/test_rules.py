@@ -1,0 +1,87 @@
+"""Rule files: every example runs, bad files fail clearly, and every site fixture is cleaned right."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import RuleError
+from pipeline.examples import run_example
+from pipeline.rules import load_rules, required_literal
+from pipeline.runner import clean_text
+
+RULES = load_rules()
+FIXTURES = Path(__file__).parent / "fixtures" / "sites"
+SITES_REQUIRED = {
+    "diyiwenku", "renrendoc", "jinchutou", "book118", "doc88", "docin", "baiduwenku", "360doc", "bingdian", "doczj",
+}
+
+
+@pytest.mark.parametrize(
+    "example",
+    [e for e in RULES.examples if e.stage != "restore"],
+    ids=lambda e: f"{e.path.name}:{e.rule_id or 'file'}",
+)
+def test_rule_example(example):
+    assert run_example(example, RULES) == example.after
+
+
+def test_required_sites_and_rules_present():
+    assert SITES_REQUIRED <= {site.id for site in RULES.sites}
+    for site in RULES.sites:
+        assert site.rule_ids, site.id
+    for rule in RULES.rules:
+        assert rule.examples or rule.stage != "boilerplate", f"{rule.id} has no example"
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("*.txt")), ids=lambda p: p.stem)
+def test_site_fixture_must_keep_and_must_drop(fixture):
+    expect = tomllib.loads(fixture.with_suffix(".expect.toml").read_text(encoding="utf-8"))
+    doc = clean_text(fixture.read_text(encoding="utf-8"), rules=RULES)
+    for snippet in expect["must_drop"]:
+        assert snippet not in doc.text, f"kept boilerplate {snippet!r}"
+    for snippet in expect["must_keep"]:
+        assert snippet in doc.text, f"lost body text {snippet!r}"
+    assert doc.metadata.get("site") == fixture.stem
+    assert not doc.warnings
+
+
+def test_reference_text_untouched_by_boilerplate(reference_text):
+    doc = clean_text(reference_text, rules=RULES)
+    assert not [e for e in doc.edits if e.stage == "boilerplate"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[[rule]]\nid = 'a.b'\ndescription = 'd'\npattern = '(unclosed'\n", "bad regular expression"),
+        ("[[rule]]\nid = 'Bad Id'\ndescription = 'd'\npattern = 'x'\n", "id"),
+        ("[[rule]]\nid = 'a.b'\npattern = 'x'\n", "description"),
+        ("[[rule]]\nid = 'a.b'\ndescription = 'd'\npattern = 'x'\nkind = 'everything'\n", "kind"),
+        ("[[rule]]\nid = 'a.b'\ndescription = 'd'\npattern = 'x'\ncolour = 'red'\n", "unknown keys"),
+        ("[[rule]]\nid = 'a.b'\ndescription = 'd'\npattern = 'x'\ntitle_group = 't'\n", "title_group"),
+        ("this is = = not toml", "not valid TOML"),
+        ("[site]\nname = 'x'\n", "[site]"),
+        ("[[rule]]\nid = 'page.dashed-number'\ndescription = 'd'\npattern = 'x'\n", "duplicate rule id"),
+    ],
+)
+def test_bad_rule_file_names_file_and_problem(tmp_path, content, message):
+    (tmp_path / "broken.toml").write_text(content, encoding="utf-8")
+    with pytest.raises(RuleError) as info:
+        load_rules([tmp_path])
+    assert "broken.toml" in str(info.value) and message in str(info.value)
+
+
+def test_non_utf8_rule_file(tmp_path):
+    (tmp_path / "gbk.toml").write_bytes("[[rule]]\nid = 'a.b'\ndescription = '中文'\npattern = 'x'\n".encode("gbk"))
+    with pytest.raises(RuleError, match="not UTF-8"):
+        load_rules([tmp_path])
+
+
+def test_required_literal_is_sound():
+    assert required_literal(r"《(?P<title>.+?)》由会员分享.*第一文库网上搜索。?") == "第一文库网上搜索"
+    assert required_literal("a|bc") is None
+    assert required_literal("(?i)abc") is None
+    assert required_literal(r"(?:第一|第二)文库") == "文库"
