@@ -31,7 +31,7 @@ def _load(rule_dirs: list[Path] | None) -> RuleSet:
     try:
         return load_rules(rule_dirs or ())
     except RuleError as err:
-        err_console.print(f"[red]error:[/red] bad rule file: {err}", markup=True)
+        err_console.print(f"error: bad rule file: {err}", markup=False)
         raise typer.Exit(2) from None
 
 
@@ -166,6 +166,11 @@ def rules_command(
         err_console.print(f"{len(failures)} rule examples fail")
         raise typer.Exit(2)
     out_console.print("all rule files valid; every example passes")
+
+
+from pipeline.corpus import corpus_command  # noqa: E402
+
+app.command("corpus")(corpus_command)
 
 
 def main() -> None:

@@ -161,6 +161,9 @@ def _restore(doc: Document, log: EditLog, text: str, rules: RuleSet, reference: 
         text, reference=reference, rules=rules, metadata=doc.metadata, complete=complete
     )
     edits = check_edits(text, edits, "restore")
+    status = doc.metadata.get("reference_status")
+    if status:
+        doc.warnings.append(f"reference not used: {status}")
     doc.suggestions.extend(_mapped(log, suggestions))
     if edits:
         log.record(edits)
