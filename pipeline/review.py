@@ -81,12 +81,13 @@ def render_review(doc: Document) -> str:
         status_html = f"<p class='meta'>reference similarity: {float(similarity):.2f}</p>"
     summary = "".join(f"<span>{html.escape(stage)}: {n}</span>" for stage, n in sorted(counts.items()))
     warnings = "".join(f"<li>{html.escape(w)}</li>" for w in doc.warnings)
+    reference = str(doc.metadata.get("reference") or "none")
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>docmend review — {html.escape(title)}</title>
 <style>{STYLE}</style></head>
 <body>
 <h1>{html.escape(title)}</h1>
-<p class="meta">source: {html.escape(doc.source)}<br>reference: {html.escape(str(doc.metadata.get("reference") or "none"))}</p>
+<p class="meta">source: {html.escape(doc.source)}<br>reference: {html.escape(reference)}</p>
 {status_html}
 <p class="summary" id="summary"><span id="restored-count">{len(restorations)} restored</span>
 <span id="suggestion-count">{len(doc.suggestions)} suggestions</span>{summary}</p>

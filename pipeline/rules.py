@@ -83,41 +83,74 @@ class Rule:
     site: str | None
     path: Path
     examples: tuple[Example, ...] = ()
-    literal: str | None = None
+    literals: tuple[str, ...] | None = None
+
+    def may_match(self, text: str) -> bool:
+        """False when ``text`` lacks every literal a match needs (a cheap skip), else True."""
+        return self.literals is None or any(literal in text for literal in self.literals)
 
 
-def required_literal(pattern: str) -> str | None:
-    """The longest literal run every match of ``pattern`` must contain, or None if unsure.
+RE_PROPERTY = regex.compile(r"\\[pP]\{[^}]*\}")
+Literals = tuple[str, ...]
 
-    Used to skip a rule cheaply on text (or lines) that cannot match it. Only top-level literal runs
-    (outside alternations, repeats and classes) count, so the answer is sound.
+
+def required_literals(pattern: str) -> Literals | None:
+    r"""Literals of which every match of ``pattern`` contains at least one, or None if unsure.
+
+    Used to skip a rule cheaply on text (or lines) that cannot match it. Literal runs count at the
+    top level, inside plain groups and inside repeats of at least one; an alternation counts when
+    every branch has its own literals. The answer is sound: a match without them is impossible.
+
+    >>> required_literals(r"《.+?》由会员分享.*第一文库网上搜索")
+    ('第一文库网上搜索',)
+    >>> required_literals(r"(?:道客巴巴|豆丁网)\s*版权所有")
+    ('版权所有',)
+    >>> required_literals(r"关于我们|联系我们")
+    ('关于我们', '联系我们')
     """
+    # \p{Han} and friends are single characters: for this analysis any character will do
     try:
-        parsed = re_parser.parse(pattern)
+        parsed = re_parser.parse(RE_PROPERTY.sub(".", pattern))
     except (re.error, ValueError, OverflowError, RecursionError):
         return None
     if parsed.state.flags & re.IGNORECASE:
         return None
-    best = ""
+    found = _required(list(parsed))
+    return found if found and min(len(lit) for lit in found) >= 2 else None
+
+
+def _score(literals: Literals | None) -> int:
+    return min(len(lit) for lit in literals) if literals else 0
+
+
+def _required(items: list[tuple[object, object]]) -> Literals | None:
+    """The best any-of literal set for a sequence of parsed items (see required_literals)."""
+    best: Literals | None = None
     run: list[str] = []
 
-    def walk(items: list[tuple[object, object]]) -> None:
+    def consider(candidate: Literals | None) -> None:
         nonlocal best
-        for op, arg in items:
-            if op is re_parser.LITERAL and isinstance(arg, int):
-                run.append(chr(arg))
-                continue
-            if op is re_parser.SUBPATTERN and isinstance(arg, tuple) and arg[1] == 0 and arg[2] == 0:
-                walk(list(arg[3]))
-                continue
-            if len(run) > len(best):
-                best = "".join(run)
-            run.clear()
+        if candidate and (best is None or _score(candidate) > _score(best)):
+            best = candidate
 
-    walk(list(parsed))
-    if len(run) > len(best):
-        best = "".join(run)
-    return best if len(best) >= 2 else None
+    for op, arg in items:
+        if op is re_parser.LITERAL and isinstance(arg, int):
+            run.append(chr(arg))
+            continue
+        if run:
+            consider(("".join(run),))
+            run = []
+        if op is re_parser.SUBPATTERN and isinstance(arg, tuple) and arg[1] == 0 and arg[2] == 0:
+            consider(_required(list(arg[3])))
+        elif op in (re_parser.MAX_REPEAT, re_parser.MIN_REPEAT) and isinstance(arg, tuple) and arg[0] >= 1:
+            consider(_required(list(arg[2])))
+        elif op is re_parser.BRANCH and isinstance(arg, tuple):
+            branches = [_required(list(branch)) for branch in arg[1]]
+            if all(branches):
+                consider(tuple(dict.fromkeys(lit for branch in branches if branch for lit in branch)))
+    if run:
+        consider(("".join(run),))
+    return best
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +260,7 @@ def _rule(path: Path, raw: Any, index: int, site: str | None, default_stage: str
         site,
         path,
         tuple(examples),
-        required_literal(pattern.pattern) if not pattern.flags & regex.IGNORECASE else None,
+        required_literals(pattern.pattern) if not pattern.flags & regex.IGNORECASE else None,
     )
 
 

@@ -14,6 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from pipeline.document import Document
 from pipeline.report import build_record, build_report
 
@@ -35,10 +37,17 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; outputs get the usual mode
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_text(path: Path, text: str) -> None:
@@ -48,8 +57,13 @@ def write_text(path: Path, text: str) -> None:
 
 
 def write_json(path: Path, data: Any) -> None:
-    """Write JSON (UTF-8, not ASCII-escaped, indented) atomically."""
-    write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    """Write JSON (UTF-8, not ASCII-escaped, indented) atomically.
+
+    orjson, not the standard library: with indentation ``json`` falls back to pure Python, which
+    takes seconds on the report of a 10 MB document.
+    """
+    with atomic_writer(path, "wb") as handle:
+        handle.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
 
 
 def clean_text_output(doc: Document) -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.errors import RuleError
 from pipeline.examples import run_example
-from pipeline.rules import load_rules, required_literal
+from pipeline.rules import load_rules, required_literals
 from pipeline.runner import clean_text
 
 RULES = load_rules()
@@ -80,8 +80,20 @@ def test_non_utf8_rule_file(tmp_path):
         load_rules([tmp_path])
 
 
-def test_required_literal_is_sound():
-    assert required_literal(r"《(?P<title>.+?)》由会员分享.*第一文库网上搜索。?") == "第一文库网上搜索"
-    assert required_literal("a|bc") is None
-    assert required_literal("(?i)abc") is None
-    assert required_literal(r"(?:第一|第二)文库") == "文库"
+def test_required_literals_are_sound():
+    assert required_literals(r"《(?P<title>.+?)》由会员分享.*第一文库网上搜索。?") == ("第一文库网上搜索",)
+    assert required_literals("a|bc") is None
+    assert required_literals("(?i)abc") is None
+    assert required_literals(r"(?:第一|第二)文库网") == ("文库网",)
+    either = required_literals(r"(?:第一文库|第二文库)网")
+    assert either and len(either) == 2
+    assert any(lit in "第一文库网" for lit in either) and any(lit in "第二文库网" for lit in either)
+    assert required_literals(r"\p{Han}{2}下载吧(?:谢谢)?") == ("下载吧",)
+    assert required_literals(r"(?:abc)*xyz|(?:def)?") is None
+
+
+def test_literal_prefilter_never_skips_a_real_match():
+    for rule in RULES.rules:
+        for example in rule.examples:
+            if rule.pattern.search(example.before):
+                assert rule.may_match(example.before), rule.id

@@ -17,6 +17,8 @@ After::
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterable
 from typing import Any
 
 import regex
@@ -79,7 +81,39 @@ def _remember_title(rule: Rule, match: regex.Match[str], metadata: dict[str, Any
 
 def _prefilter(rules: list[Rule], text: str) -> list[Rule]:
     """The rules that can match somewhere in ``text`` (their required literal occurs in it)."""
-    return [rule for rule in rules if rule.literal is None or rule.literal in text]
+    return [rule for rule in rules if rule.may_match(text)]
+
+
+def _candidate_lines(text: str, starts: list[int], rule: Rule) -> Iterable[int]:
+    """Indices of the lines that contain one of the rule's required literals (all lines if none)."""
+    if rule.literals is None:
+        return range(len(starts))
+    found: set[int] = set()
+    for literal in rule.literals:
+        pos = text.find(literal)
+        while pos != -1:
+            line = bisect.bisect_right(starts, pos) - 1
+            found.add(line)
+            next_line = starts[line + 1] if line + 1 < len(starts) else len(text)
+            pos = text.find(literal, next_line)
+    return sorted(found)
+
+
+def _line_matches(
+    text: str, spans: list[tuple[int, int, int]], line_rules: list[Rule], max_line: int
+) -> list[tuple[int, Rule]]:
+    """(line index, first rule whose pattern fully matches the trimmed line), in line order."""
+    starts = [start for start, _, _ in spans]
+    chosen: dict[int, int] = {}
+    for order, rule in enumerate(line_rules):
+        for i in _candidate_lines(text, starts, rule):
+            if i in chosen and chosen[i] < order:
+                continue
+            start, end, _ = spans[i]
+            stripped = text[start:end].strip()
+            if stripped and len(stripped) <= max_line and rule.pattern.fullmatch(stripped):
+                chosen[i] = order
+    return [(i, line_rules[chosen[i]]) for i in sorted(chosen)]
 
 
 def strip_boilerplate(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
@@ -88,7 +122,12 @@ def strip_boilerplate(text: str, *, rules: RuleSet, metadata: dict[str, Any]) ->
     ``line`` rules remove the whole line (and its newline) when the trimmed line fully matches;
     ``span`` rules replace each match; ``tail`` rules remove from the first match to the end.
     """
-    active = _prefilter(rules.for_stage(STAGE), text)
+    stage_rules = rules.for_stage(STAGE)
+    # line rules find their candidate lines by their literals; span and tail rules are skipped
+    # outright when the text lacks their literals
+    active = [r for r in stage_rules if r.kind == "line"] + _prefilter(
+        [r for r in stage_rules if r.kind != "line"], text
+    )
     if not active:
         return []
     taken: list[tuple[int, int]] = []
@@ -113,22 +152,14 @@ def strip_boilerplate(text: str, *, rules: RuleSet, metadata: dict[str, Any]) ->
     line_rules = [r for r in active if r.kind == "line"]
     max_line = int(rules.setting("boilerplate", "max_line_chars", 300))
     if line_rules:
-        for start, end, end_nl in _line_spans(text):
-            if start >= tail_start:  # the tail edit removes the rest, line break before it included
-                break
-            line = text[start:end]
-            stripped = line.strip()
-            if not stripped or len(stripped) > max_line:
-                continue
-            for rule in line_rules:
-                if rule.literal is not None and rule.literal not in stripped:
-                    continue
-                match = rule.pattern.fullmatch(stripped)
-                if match:
-                    _remember_title(rule, match, metadata)
-                    edits.append(make_edit(STAGE, rule.id, text, start, min(end_nl, tail_start), "", rule.description))
-                    taken.append((start, end_nl))
-                    break
+        spans = [span for span in _line_spans(text) if span[0] < tail_start]
+        for i, rule in _line_matches(text, spans, line_rules, max_line):
+            start, end, end_nl = spans[i]
+            match = rule.pattern.fullmatch(text[start:end].strip())
+            if match:
+                _remember_title(rule, match, metadata)
+                edits.append(make_edit(STAGE, rule.id, text, start, min(end_nl, tail_start), "", rule.description))
+                taken.append((start, end_nl))
 
     for rule in (r for r in active if r.kind == "span"):
         for match in rule.pattern.finditer(text, 0, tail_start):
