@@ -31,7 +31,16 @@ from typing import Any
 
 from pipeline.errors import IngestError
 
-__all__ = ["Ingested", "decode_text", "detect_format", "read_document"]
+__all__ = [
+    "Ingested",
+    "decode_text",
+    "detect_format",
+    "read_document",
+    "read_docx",
+    "read_html",
+    "read_pdf",
+    "read_txt",
+]
 
 
 @dataclass(slots=True)
@@ -297,19 +306,18 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
 def _decode(data: bytes, path: Path) -> tuple[str, str]:
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            try:
-                return data.decode(codec), codec
-            except UnicodeDecodeError as exc:
-                raise IngestError(path, "binary data, not text") from exc
+            text = _strict(data, codec)
+            if text is None:
+                raise IngestError(path, "binary data, not text")
+            return text, codec
     if b"\x00" in data:
         found = _decode_utf16_by_nuls(data)
         if found is None:
             raise IngestError(path, "binary data, not text")
         return found
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
+    utf8 = _strict(data, "utf-8")
+    if utf8 is not None:
+        return utf8, "utf-8"
     gb_text = _strict(data, "gb18030")
     gb_score = _common_score(gb_text, "gb2312", 0xD7) if gb_text is not None else 0.0
     if gb_text is not None and gb_score >= 0.85 and _mostly_common(gb_text):
@@ -333,10 +341,22 @@ def _decode(data: bytes, path: Path) -> tuple[str, str]:
     raise IngestError(path, "binary data, not text")
 
 
+_CUT_REASONS = ("unexpected end of data", "incomplete multibyte sequence", "truncated data")
+
+
 def _strict(data: bytes, codec: str) -> str | None:
+    """``data`` decoded strictly, or None. A file cut inside its last character (a truncated download) still
+    decodes: the partial character is dropped."""
     try:
         return data.decode(codec)
-    except (UnicodeDecodeError, LookupError):
+    except LookupError:
+        return None
+    except UnicodeDecodeError as exc:
+        if exc.reason in _CUT_REASONS and exc.end == len(data) and exc.start >= len(data) - 3:
+            try:
+                return data[: exc.start].decode(codec)
+            except UnicodeDecodeError:
+                return None
         return None
 
 
@@ -346,8 +366,6 @@ def _decode_utf16_by_nuls(data: bytes) -> tuple[str, str] | None:
     The parity with more NUL bytes is tried first (CJK characters such as 一 U+4E00 put a few NULs on the
     other side); the decoded text must read as text.
     """
-    if len(data) % 2:
-        return None
     sample = data[: min(len(data), 65536)]
     even, odd = sample[0::2].count(0), sample[1::2].count(0)
     order = (("utf-16-le", odd), ("utf-16-be", even))
@@ -381,7 +399,7 @@ def _decode_big5(data: bytes) -> tuple[str, str] | None:
 
 
 def _decode_nearly_utf8(data: bytes) -> tuple[str, str] | None:
-    """UTF-8 with a cut-off last character or a handful of bad bytes (a truncated download): keep it."""
+    """UTF-8 with a handful of bad bytes (each becomes U+FFFD): at most one in a thousand characters."""
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd") - data.decode("utf-8", errors="ignore").count("\ufffd")
     non_ascii = sum(1 for b in data[:65536] if b >= 0x80)
@@ -522,10 +540,13 @@ def read_html(data: bytes, path: Path) -> Ingested:
 
 
 def _decode_html(data: bytes, path: Path) -> tuple[str, str]:
-    """Decode with the BOM, else the declared ``<meta charset>``, else by detection."""
+    """Decode with the BOM, else the declared ``<meta charset>`` (unless the bytes are valid non-ASCII UTF-8:
+    pages often declare gb2312 but were re-saved as UTF-8), else by detection."""
     if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return decode_text(data, path)
     declared = _declared_charset(data[:_HEAD_SIZE])
+    if declared not in (None, "utf-8") and not data.isascii() and _strict(data, "utf-8") is not None:
+        declared = "utf-8"  # valid UTF-8 with non-ASCII text is UTF-8 whatever the page claims
     if declared is not None:
         codecs_to_try = ("cp950", "big5hkscs") if declared == "cp950" else (declared,)
         for codec in codecs_to_try:
@@ -817,7 +838,8 @@ class _Row:
 
 @dataclass(slots=True)
 class _Page:
-    y0: float  # bottom edge of the page box
+    x0: float  # left edge of the page box
+    y0: float  # bottom edge
     y1: float  # top edge
     width: float
     height: float
@@ -863,7 +885,7 @@ def _pdf_pages(data: bytes, path: Path) -> list[_Page]:
     pages: list[_Page] = []
     try:
         for layout in extract_pages(io.BytesIO(data), laparams=laparams):
-            pages.append(_Page(layout.y0, layout.y1, layout.width, layout.height, rows=_page_rows(layout)))
+            pages.append(_Page(layout.x0, layout.y0, layout.y1, layout.width, layout.height, _page_rows(layout)))
     except PDFEncryptionError as exc:
         raise IngestError(path, "encrypted PDF (password protected)") from exc
     except (PDFSyntaxError, PSException) as exc:
@@ -903,7 +925,7 @@ def _page_rows(layout: Any) -> list[_Row]:
         text, columns = "", False
         previous = None
         for line in group:
-            fragment = line.get_text().replace("\n", " ").strip()
+            fragment = _line_text(line)
             if previous is not None:
                 if line.x0 - previous.x1 > _COLUMN_GAP_CHARS * char_width:
                     text, columns = text + "\t" + fragment, True
@@ -926,6 +948,26 @@ def _page_rows(layout: Any) -> list[_Row]:
             )
         )
     return rows
+
+
+def _line_text(line: Any) -> str:
+    """A pdfminer text line's text, without the spaces pdfminer invents (``LTAnno``, for wide character
+    spacing) next to CJK characters: justified Chinese text and CJK/Latin auto-spacing are not spaces."""
+    from pdfminer.layout import LTAnno
+
+    objects = list(line)
+    parts: list[str] = []
+    for index, obj in enumerate(objects):
+        text = obj.get_text()
+        if isinstance(obj, LTAnno):
+            if not text.strip():
+                following = next((o.get_text() for o in objects[index + 1 :] if not isinstance(o, LTAnno)), "")
+                previous = parts[-1] if parts else ""
+                if not previous or not following or _is_cjk(previous[-1]) or _is_cjk(following[0]):
+                    continue
+                text = " "
+        parts.append(text)
+    return "".join(parts).strip()
 
 
 def _iter_layout(container: Any, kind: type) -> Iterator[Any]:
@@ -996,15 +1038,21 @@ def _size_key(page: _Page) -> tuple[int, int]:
 
 
 def _document_margins(pages: list[_Page]) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int], float]]:
-    """Left and right body-text margins shared by pages of one size: the median over pages with at least
-    four body rows of each page's leftmost start and rightmost end (robust to a page of short lines)."""
+    """Left and right body-text margins shared by pages of one size: the median over the pages that show
+    them (at least two body rows start at the page's leftmost start / end at its rightmost end, within
+    1.5 character widths). A page of short lines then still gets the document's margins."""
     lefts: dict[tuple[int, int], list[float]] = {}
     rights: dict[tuple[int, int], list[float]] = {}
     for page in pages:
         body = page.body
-        if len(body) >= 4:
-            lefts.setdefault(_size_key(page), []).append(min(row.x0 for row in body))
-            rights.setdefault(_size_key(page), []).append(max(row.x1 for row in body))
+        if len(body) < 2:
+            continue
+        slack = _REACH_CHARS * statistics.median(row.char_width for row in body)
+        left, right = min(row.x0 for row in body), max(row.x1 for row in body)
+        if sum(1 for row in body if row.x0 <= left + slack) >= 2:
+            lefts.setdefault(_size_key(page), []).append(left)
+        if sum(1 for row in body if row.x1 >= right - slack) >= 2:
+            rights.setdefault(_size_key(page), []).append(right)
     return (
         {key: statistics.median(values) for key, values in lefts.items()},
         {key: statistics.median(values) for key, values in rights.items()},
@@ -1023,25 +1071,41 @@ def _page_lines(page: _Page, left: float | None, right: float | None) -> list[st
     if left is None:
         left = min(row.x0 for row in plain) if plain else 0.0
     if right is None:
+        # No page of the document shows its right margin (no two lines end there): the longest line may be
+        # short too, so assume a right margin at least as wide as the left one (less a little slack).
         right = max(row.x1 for row in plain) if plain else 0.0
+        if plain:
+            mirrored = 2 * page.x0 + page.width - left - 1.5 * statistics.median(row.char_width for row in plain)
+            right = max(right, mirrored)
     pitch = _pitch(body)
     current: str | None = None
+    starts_paragraph = True  # whether the previous row began the current paragraph
     for index, row in enumerate(body):
         if current is None:
             current = row.text
-        elif _continues(body[index - 1], row, left, right, pitch):
+        elif _continues(body[index - 1], row, left, right, pitch, starts_paragraph):
             current = _join_line(current, row.text)
+            starts_paragraph = False
+            continue
         else:
             lines.append(current)
             current = row.text
+        starts_paragraph = True
     if current is not None:
         lines.append(current)
     lines.extend(row.text for row in rows[end:])
     return lines
 
 
-def _continues(prev: _Row, row: _Row, left: float, right: float, pitch: float) -> bool:
-    """Whether ``row`` continues the paragraph of ``prev`` (the line above it)."""
+def _continues(prev: _Row, row: _Row, left: float, right: float, pitch: float, prev_starts: bool) -> bool:
+    """Whether ``row`` continues the paragraph of ``prev`` (the line above it; ``prev_starts``: ``prev`` is
+    the first line of its paragraph).
+
+    No when: either is a multi-column row; the baseline gap is a paragraph gap; the font size changes;
+    ``prev`` ends short of the right margin (and the next line's first word would have fitted); ``row`` is
+    indented (further right than the margin and than ``prev``, or as far as an indented first line ``prev``:
+    a continuation line goes back to the margin).
+    """
     if prev.columns or row.columns:
         return False
     if prev.y0 - row.y0 > _PARAGRAPH_GAP * pitch:
@@ -1053,8 +1117,11 @@ def _continues(prev: _Row, row: _Row, left: float, right: float, pitch: float) -
         # Short line: a paragraph end, unless the next line's first word could not have fitted in the gap.
         if not row.first_word_width or row.first_word_width + 0.5 * prev.char_width <= slack:
             return False
-    indent = row.x0 - left
-    return not (indent > row.char_width and row.x0 > prev.x0 + 0.5 * row.char_width)
+    if row.x0 - left <= row.char_width:
+        return True
+    if row.x0 > prev.x0 + 0.5 * row.char_width:
+        return False
+    return not (prev_starts and prev.x0 - left > row.char_width)
 
 
 def _join_line(text: str, following: str) -> str:

@@ -20,6 +20,9 @@ _CJK_RE = re.compile(f"[{_CJK}]")
 _TOKEN_RE = re.compile(f"[ \\t]+|[{_CJK}]|[^ \\t{_CJK}]+")
 
 PDF_FONT = "STSong-Light"
+# STSong-Light's CMap (UniGB-UCS2-H) has no code for U+00B7 MIDDLE DOT: drawn as is it comes back as nothing.
+# Its middle dot sits at U+30FB, which pdfminer reads back as U+00B7, so draw that one.
+_PDF_DRAWN_AS = str.maketrans({"\u00b7": "\u30fb"})
 
 
 def _is_cjk(ch: str) -> bool:
@@ -192,8 +195,9 @@ def _units(paragraph: str) -> list[tuple[str, bool]]:
     return units
 
 
-def _wrap(paragraph: str, width: float, font_size: float) -> list[str]:
-    """Greedy line breaking to ``width`` points: break between CJK characters, keep Latin words whole."""
+def _wrap(paragraph: str, width: float, font_size: float, first_indent: float = 0.0) -> list[str]:
+    """Greedy line breaking to ``width`` points (the first line ``first_indent`` points narrower): break
+    between CJK characters, keep Latin words whole."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
     def measure(s: str) -> float:
@@ -205,7 +209,8 @@ def _wrap(paragraph: str, width: float, font_size: float) -> list[str]:
     for unit, space_before in _units(paragraph.strip()):
         unit_width = measure(unit)
         extra = (space if space_before else 0.0) + unit_width
-        if line and line_width + extra <= width:
+        limit = width - (first_indent if not lines else 0.0)
+        if line and line_width + extra <= limit:
             line += (" " if space_before else "") + unit
             line_width += extra
             continue
@@ -239,18 +244,22 @@ def build_pdf(
     paragraph_gap: float = 0.5,
     margin: float = 72.0,
     side_margin: float = 90.0,
+    first_line_indent: float = 0.0,
 ) -> Path:
     """Write an A4 PDF of ``paragraphs`` in the built-in CID font STSong-Light, typeset like a Word export.
 
     Word's default A4 page (``margin`` top/bottom, ``side_margin`` left/right, in points). Each paragraph is
     wrapped to the text width (between CJK characters anywhere; Latin words and numbers kept whole; first
     line not indented); line pitch ``leading * font_size`` (2.0: Word's 1.5-line spacing of SimSun); an
-    extra ``paragraph_gap`` (in lines) between paragraphs (``0`` for none); new pages as needed. The
+    extra ``paragraph_gap`` (in lines) between paragraphs (``0`` for none); ``first_line_indent`` (in
+    characters, e.g. 2 as in Chinese documents) indents first lines; new pages as needed. The
     sample ``wangxin_scraped_diyiwenku.txt`` fills 3 pages. Every page gets the running
     ``header`` line at the top (if given) and, if ``footer_pages``, ``第 N 页 共 M 页`` centred at the bottom.
 
-    Characters STSong-Light lacks (e.g. ``·`` U+00B7, no-break space, ``•``) are drawn as nothing: a reader
-    gets them back as nothing. Everything else in the GB character set comes back unchanged via pdfminer.
+    What pdfminer reads back: every GB2312 character and ASCII unchanged; ``·`` U+00B7 too (drawn as U+30FB,
+    see ``_PDF_DRAWN_AS``). Characters the font's CMap lacks are drawn as nothing and come back as nothing:
+    no-break space, ``•`` U+2022, ``‧`` U+2027, ``∙`` U+2219, ``⋅`` U+22C5, ``･`` U+FF65, ``〜`` U+301C,
+    ``⑪``–``⑳``, most accented Latin letters outside pinyin. ``⋯`` U+22EF comes back as ``…`` U+2026.
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
@@ -267,16 +276,17 @@ def build_pdf(
     bottom = margin  # lowest allowed baseline
 
     # Lay out first (the footer needs the page count), then draw.
-    pages: list[list[tuple[float, str]]] = [[]]
+    indent = first_line_indent * font_size
+    pages: list[list[tuple[float, float, str]]] = [[]]
     y = top
     for number, paragraph in enumerate(paragraphs):
         if number and pages[-1]:
             y -= paragraph_gap * pitch
-        for line in _wrap(paragraph, text_width, font_size):
+        for index, line in enumerate(_wrap(paragraph.translate(_PDF_DRAWN_AS), text_width, font_size, indent)):
             if y < bottom:
                 pages.append([])
                 y = top
-            pages[-1].append((y, line))
+            pages[-1].append((side_margin + (indent if index == 0 else 0.0), y, line))
             y -= pitch
 
     pdf = canvas.Canvas(str(path), pagesize=A4, invariant=True)
@@ -286,8 +296,8 @@ def build_pdf(
             pdf.setFont(PDF_FONT, small)
             pdf.drawString(side_margin, page_height - 40, header)
         pdf.setFont(PDF_FONT, font_size)
-        for y, line in lines:
-            pdf.drawString(side_margin, y, line)
+        for x, y, line in lines:
+            pdf.drawString(x, y, line)
         if footer_pages:
             pdf.setFont(PDF_FONT, small)
             pdf.drawCentredString(page_width / 2, 36, f"第 {number} 页 共 {len(pages)} 页")

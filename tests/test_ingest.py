@@ -115,6 +115,13 @@ def test_line_ends_normalised_form_feed_kept(tmp_path: Path) -> None:
     assert result.text == "第一行\n第二行\n第三行\n\f第二页\n"
 
 
+@pytest.mark.parametrize("codec", ["utf-8", "gbk", "utf-16-le"])
+def test_text_cut_inside_its_last_character(tmp_path: Path, codec: str) -> None:
+    data = SAMPLE_TEXT.rstrip("\n").encode(codec)
+    text, _ = decode_text(data[:-1], tmp_path / "cut.txt")
+    assert text == SAMPLE_TEXT.rstrip("\n")[:-1]
+
+
 def test_decode_text_direct(tmp_path: Path) -> None:
     assert decode_text("中文\r\n".encode("gbk"), tmp_path / "x.txt") == ("中文\n", "gb18030")
     with pytest.raises(IngestError, match="empty file"):
@@ -124,7 +131,7 @@ def test_decode_text_direct(tmp_path: Path) -> None:
 @settings(max_examples=60, deadline=None)
 @given(
     st.text(
-        st.characters(blacklist_categories=("Cc", "Cs", "Cn", "Co"), blacklist_characters="\ufeff")
+        st.characters(exclude_categories=("Cc", "Cs", "Cn", "Co"), exclude_characters="\ufeff")
         | st.sampled_from("\n\t中文网络强国，。“”"),
         min_size=1,
     ).filter(lambda s: s.strip()),
@@ -204,6 +211,20 @@ def test_html_detected_by_content_not_suffix(tmp_path: Path) -> None:
         result = read_document(_write(tmp_path / name, page))
         assert (result.format, result.text) == ("html", "正文")
     assert read_document(_write(tmp_path / "x.html", "<p>不是完整页面</p>\n".encode())).format == "txt"
+
+
+def test_html_utf8_page_declaring_gb2312(tmp_path: Path) -> None:
+    page = f'<html><head><meta charset="gb2312"></head><body><p>{SAMPLE_PARAGRAPHS[1]}</p></body></html>'
+    result = read_document(_write(tmp_path / "p.html", page.encode()))
+    assert (result.encoding, result.text) == ("utf-8", SAMPLE_PARAGRAPHS[1])
+
+
+def test_html_layout_table_keeps_blocks_apart(tmp_path: Path) -> None:
+    page = (
+        "<html><body><table><tr><td><p>第一段</p><p>第二段</p></td><td>侧栏</td></tr>"
+        "<tr><td>a</td><td></td><td>c</td></tr></table></body></html>"
+    )
+    assert read_document(_write(tmp_path / "p.html", page.encode())).text == "第一段\n第二段\n侧栏\na\t\tc"
 
 
 # ---------------------------------------------------------------------------------------------- DOCX
@@ -317,17 +338,69 @@ def test_pdf_paragraph_ends_without_spacing(tmp_path: Path) -> None:
     assert result.metadata["pdf_pages"] == 1
 
 
+def test_pdf_indented_paragraphs_without_spacing(tmp_path: Path) -> None:
+    """Chinese layout: 2-character first-line indent, no paragraph spacing; includes one-line paragraphs that
+    fill (or nearly fill) their indented line, so only the indent of the next line tells they end."""
+    rng = random.Random(11)
+    chars = "网络综合治理体系建设推动形成良好生态营造清朗空间"
+    lengths = (36, 35, 120, 36, 8, 77, 200, 37, 76, 38, 150, 12, 36, 36, 90)
+    paragraphs = ["".join(rng.choice(chars) for _ in range(n)) + "。" for n in lengths]
+    path = build_pdf(tmp_path / "indent.pdf", paragraphs, first_line_indent=2, paragraph_gap=0, header=PDF_HEADER)
+    result = read_document(path)
+    assert result.metadata["pdf_pages"] == 2
+    _assert_paragraphs_round_trip(result.text, paragraphs, PDF_HEADER)
+
+
 def test_pdf_latin_words_and_mixed_text(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    words = "the of and network governance internationalization co-operation 2023 a in is (draft) well-known".split()
     paragraphs = [
         "The quick brown fox jumps over the lazy dog while internationalization and "
         "counterrevolutionaries argue about well-known co-operation rules in 2023 and beyond, again and again.",
-        "短段落。",
-        "中文 mixed with English words such as cybersecurity governance and 网络综合治理 in one long paragraph "
-        "that wraps over several lines of the page for sure.",
+        "短段落:马克思·韦伯、“十四五”规划(2021—2025年)……完。",
+        "中文与English单词混排,例如cybersecurity治理和“网络综合治理”写在同一个很长的段落里,"
+        "它一定会在页面上折成好几行才能写完。",
+        *(" ".join(rng.choice(words) for _ in range(rng.randint(5, 60))) for _ in range(6)),
     ]
-    path = build_pdf(tmp_path / "latin.pdf", paragraphs, header=PDF_HEADER)
-    result = read_document(path)
-    assert _pdf_body_pages(result.text, PDF_HEADER) == [paragraphs]
+    for indent, gap in ((0, 0.5), (2, 0)):
+        path = build_pdf(
+            tmp_path / "latin.pdf", paragraphs, header=PDF_HEADER, first_line_indent=indent, paragraph_gap=gap
+        )
+        assert _pdf_body_pages(read_document(path).text, PDF_HEADER) == [paragraphs]
+
+
+def test_pdf_few_short_lines_stay_apart(tmp_path: Path) -> None:
+    """Too few lines to measure the right margin: the longest short line must not swallow the next one."""
+    paragraphs = ["短的一行。", "第二行稍微长一点,但也远远没有写满。", "第三行", "end"]
+    path = build_pdf(tmp_path / "few.pdf", paragraphs, paragraph_gap=0, footer_pages=False)
+    assert read_document(path).text.split("\n") == paragraphs
+
+
+def test_pdf_character_spacing_is_not_a_space(tmp_path: Path) -> None:
+    """Justified CJK text (wide character spacing) and CJK/Latin auto-spacing: pdfminer's invented spaces
+    next to CJK characters are dropped; a gap between Latin words stays a space."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfgen import canvas
+
+    build_pdf(tmp_path / "font.pdf", ["字"])  # registers the CID font
+    path = tmp_path / "spaced.pdf"
+    pdf = canvas.Canvas(str(path))
+    pdf.saveState()
+    text = pdf.beginText(72, 700)
+    text.setFont("STSong-Light", 10.5)
+    text.setCharSpace(2.5)
+    text.textLine("网络综合治理体系建设推动形成良好生态")
+    pdf.drawText(text)
+    pdf.restoreState()
+    pdf.setFont("STSong-Light", 10.5)
+    for y, parts in ((660, ["中文", "English", "混排"]), (620, ["two", "words"])):
+        x = 72.0
+        for part in parts:
+            pdf.drawString(x, y, part)
+            x += pdfmetrics.stringWidth(part, "STSong-Light", 10.5) + 3.5
+    pdf.showPage()
+    pdf.save()
+    assert read_document(path).text == "网络综合治理体系建设推动形成良好生态\n中文English混排\ntwo words"
 
 
 def test_pdf_without_text_layer(tmp_path: Path) -> None:
