@@ -161,9 +161,9 @@ def _restore(doc: Document, log: EditLog, text: str, rules: RuleSet, reference: 
         text, reference=reference, rules=rules, metadata=doc.metadata, complete=complete
     )
     edits = check_edits(text, edits, "restore")
-    status = doc.metadata.get("reference_status")
-    if status:
-        doc.warnings.append(f"reference not used: {status}")
+    status = str(doc.metadata.get("reference_status") or "")
+    if status.startswith("unrelated"):
+        doc.warnings.append(f"reference not used: it is not the same document ({status}); nothing restored")
     doc.suggestions.extend(_mapped(log, suggestions))
     if edits:
         log.record(edits)

@@ -47,3 +47,33 @@ def test_sample_report_lists_each_change(scraped_text, rules):
     marker = next(e for e in doc.edits if e.rule_id == "page.chunk-marker" and e.before.endswith("2、"))
     assert marker.before == "\n2、" and marker.after == ""
     assert scraped_text[marker.input_start : marker.input_end] == "\n2、"
+
+
+RESTORED = SAMPLES / "wangxin_scraped_diyiwenku.restored.txt"
+
+
+def test_sample_restored_against_reference_matches_golden(scraped_text, reference_text, rules):
+    from conftest import REFERENCE
+
+    from pipeline.runner import clean_reference
+
+    doc = clean_text(scraped_text, rules=rules, reference=clean_reference(REFERENCE, rules=rules))
+    assert doc.text + "\n" == RESTORED.read_text(encoding="utf-8")
+
+
+def test_sample_restored_is_the_reference_in_scraped_order(reference_text):
+    restored = RESTORED.read_text(encoding="utf-8").splitlines()
+    reference = reference_text.splitlines()
+    assert len(restored) == 18
+    assert restored[0] == "在调研网信工作强调要求"
+    assert reference[1].endswith(restored[1]) and restored[1].startswith("1月4日至5日召开的")
+    body = restored[2:]
+    assert all(line in reference for line in body)
+    assert reference[0] not in restored and reference[-1] not in restored  # missing paragraphs not inserted
+    order = [reference.index(line) for line in body]
+    # the scraped order: 推动… before 实现…, 铸牢 before 发力, 提升 before 高举
+    assert order != sorted(order)
+    for earlier, later in (("健全网络综合治理体系是推动", "健全网络综合治理体系是实现"), ("铸牢", "发力"), ("提升“战斗力”", "高举")):
+        first = next(i for i, line in enumerate(body) if line.startswith(earlier))
+        second = next(i for i, line in enumerate(body) if line.startswith(later))
+        assert first < second

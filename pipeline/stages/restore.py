@@ -139,7 +139,11 @@ def load_config(rules: RuleSet) -> RestoreConfig:
     truncations = []
     for n, item in enumerate(get("masks", "truncations", [])):
         key = f"masks.truncations[{n}]"
-        if not isinstance(item, dict) or not isinstance(item.get("short"), str) or not isinstance(item.get("full"), str):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("short"), str)
+            or not isinstance(item.get("full"), str)
+        ):
             raise RuleError(path, key, "a truncation needs string 'short' and 'full'")
         if item["short"] == item["full"] or not item["short"]:
             raise RuleError(path, key, "'short' must be a non-empty part of 'full'")
@@ -147,7 +151,11 @@ def load_config(rules: RuleSet) -> RestoreConfig:
     damage: dict[tuple[str, str], float] = {}
     for n, item in enumerate(get("masks", "damage", [])):
         key = f"masks.damage[{n}]"
-        if not isinstance(item, dict) or not isinstance(item.get("scraped"), str) or not isinstance(item.get("reference"), str):
+        if (
+            not isinstance(item, dict)
+            or not isinstance(item.get("scraped"), str)
+            or not isinstance(item.get("reference"), str)
+        ):
             raise RuleError(path, key, "a damage entry needs string 'scraped' and 'reference'")
         if not item["reference"]:
             raise RuleError(path, key, "'reference' must not be empty")
@@ -166,7 +174,9 @@ def load_config(rules: RuleSet) -> RestoreConfig:
             )
         )
     mask_run = "|".join(alternatives)
-    numeral = _pattern(path, "masks.numeral_pattern", get("masks", "numeral_pattern", r"[0-9〇零一二三四五六七八九十百千万亿两]+"))
+    numeral = _pattern(
+        path, "masks.numeral_pattern", get("masks", "numeral_pattern", r"[0-9〇零一二三四五六七八九十百千万亿两]+")
+    )
     return RestoreConfig(
         min_similarity=num("restore", "min_similarity", 0.3),
         apply_threshold=num("restore", "apply_threshold", 0.6),
@@ -221,7 +231,11 @@ def flag_masked_spans(text: str, *, rules: RuleSet) -> list[Edit]:
                 continue
             taken_starts.insert(at, start)
             taken_ends.insert(at, end)
-            out.append(make_edit(STAGE, flag.rule_id, text, start, end, text[start:end], flag.reason, confidence=flag.confidence))
+            out.append(
+                make_edit(
+                    STAGE, flag.rule_id, text, start, end, text[start:end], flag.reason, confidence=flag.confidence
+                )
+            )
     out.sort(key=lambda e: (e.start, e.end))
     return out
 
@@ -298,7 +312,14 @@ class _Restorer:
         return f"reference: …{shown}…"
 
     def break_piece(self, j: int) -> _Piece:
-        return _Piece("\n", "restore.paragraph-break", "paragraph break from the reference", self.evidence(j, j), self.cfg.break_confidence, j)
+        return _Piece(
+            "\n",
+            "restore.paragraph-break",
+            "paragraph break from the reference",
+            self.evidence(j, j),
+            self.cfg.break_confidence,
+            j,
+        )
 
     def line_start(self, pos: int) -> bool:
         return pos == 0 or self.a[pos - 1] == "\n"
@@ -345,7 +366,14 @@ class _Restorer:
         damage = cfg.damage.get((a_t, b_t))
         if damage is not None:
             what = f"{a_t!r} stands" if a_t else "nothing stands"
-            return _Piece(b_t, "restore.quote-end", f"damaged quote end: {what} where the reference has {b_t}", evidence, damage, j1)
+            return _Piece(
+                b_t,
+                "restore.quote-end",
+                f"damaged quote end: {what} where the reference has {b_t}",
+                evidence,
+                damage,
+                j1,
+            )
         if a_t and cfg.mask_run.fullmatch(a_t):
             if any(ch in cfg.wildcards for ch in b_t) or b_t != b_t.strip() or "\n" in b_t:
                 return None
@@ -359,7 +387,9 @@ class _Restorer:
                 confidence = cfg.short_han_confidence
             else:
                 confidence = cfg.other_confidence
-            return _Piece(b_t, "restore.mask", f"masked characters {a_t} restored from the reference", evidence, confidence, j1)
+            return _Piece(
+                b_t, "restore.mask", f"masked characters {a_t} restored from the reference", evidence, confidence, j1
+            )
         if a_t:
             return None
         if b_t in cfg.terms:
@@ -724,6 +754,27 @@ class _Restorer:
 
     def compose(self, pos: int, point: _Point, threshold: float) -> tuple[Edit | None, list[Edit]]:
         """One edit for everything inserted at ``pos`` (plus suggestions for the doubtful pieces)."""
+        if len(point.left) == 1 and not (point.paras or point.right or point.brk):  # one insertion
+            piece = point.left[0]
+            edit = make_edit(
+                STAGE,
+                piece.rule_id,
+                self.a,
+                pos,
+                pos,
+                piece.text,
+                piece.reason,
+                evidence=piece.evidence,
+                confidence=piece.confidence,
+            )
+            return (edit, []) if piece.confidence >= threshold else (None, [edit])
+        if not (point.left or point.paras or point.right):  # the usual case: a paragraph break only
+            brk = point.brk
+            if brk is None or brk.confidence < threshold or self.line_start(pos) or self.line_end(pos):
+                return None, []
+            return make_edit(
+                STAGE, brk.rule_id, self.a, pos, pos, "\n", brk.reason, evidence=brk.evidence, confidence=brk.confidence
+            ), []
         suggestions: list[Edit] = []
         keep: dict[str, list[_Piece]] = {"left": [], "paras": [], "right": []}
         for side in keep:
@@ -732,7 +783,17 @@ class _Restorer:
                     keep[side].append(piece)
                 else:
                     suggestions.append(
-                        make_edit(STAGE, piece.rule_id, self.a, pos, pos, piece.text, piece.reason, evidence=piece.evidence, confidence=piece.confidence)
+                        make_edit(
+                            STAGE,
+                            piece.rule_id,
+                            self.a,
+                            pos,
+                            pos,
+                            piece.text,
+                            piece.reason,
+                            evidence=piece.evidence,
+                            confidence=piece.confidence,
+                        )
                     )
         brk = point.brk if point.brk is not None and point.brk.confidence >= threshold else None
         left = "".join(p.text for p in keep["left"])
@@ -757,7 +818,17 @@ class _Restorer:
         reasons = list(dict.fromkeys(p.reason for p in pieces))
         evidence = " | ".join(dict.fromkeys(p.evidence for p in pieces if p.evidence))
         confidence = min(p.confidence for p in pieces)
-        edit = make_edit(STAGE, main.rule_id, self.a, pos, pos, out, "; ".join(reasons), evidence=evidence or None, confidence=confidence)
+        edit = make_edit(
+            STAGE,
+            main.rule_id,
+            self.a,
+            pos,
+            pos,
+            out,
+            "; ".join(reasons),
+            evidence=evidence or None,
+            confidence=confidence,
+        )
         return edit, suggestions
 
     def result(self) -> tuple[list[Edit], list[Edit]]:
@@ -765,7 +836,17 @@ class _Restorer:
         applied: list[Edit] = []
         suggestions: list[Edit] = []
         for start, end, piece in self.replacements:
-            edit = make_edit(STAGE, piece.rule_id, self.a, start, end, piece.text, piece.reason, evidence=piece.evidence, confidence=piece.confidence)
+            edit = make_edit(
+                STAGE,
+                piece.rule_id,
+                self.a,
+                start,
+                end,
+                piece.text,
+                piece.reason,
+                evidence=piece.evidence,
+                confidence=piece.confidence,
+            )
             (applied if piece.confidence >= threshold else suggestions).append(edit)
         for pos, point in self.points.items():
             edit, doubtful = self.compose(pos, point, threshold)
