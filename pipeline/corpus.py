@@ -1,0 +1,383 @@
+"""``docmend corpus``: clean a whole collection into one JSON-lines corpus, in parallel and resumably.
+
+``docmend corpus INPUT... -o OUTDIR [--reference-dir DIR] [--workers N] [--engine local|ray]
+[--ray-address ADDR] [--dedup off|mark|drop] [--resume] [--rules DIR] [--timeout SECONDS]``
+
+Writes ``OUTDIR/corpus.jsonl`` (one record per document: ``id``, ``source``, ``site``, ``title``,
+``text``, ``chars``, ``reference``, ``changes``, ``restored``, ``duplicate_of``, and ``quality``
+when known), ``OUTDIR/errors.jsonl`` (``id``, ``source``, ``stage``, ``error`` per failed document),
+``OUTDIR/duplicates.jsonl`` (with ``--dedup drop``: the duplicates left out) and
+``OUTDIR/summary.json``. One file each, not sharded.
+
+How it works, in order:
+
+* the inputs are walked (sorted); each supported file gets the id
+  ``sha1("docmend-corpus\\0" + relative path + "\\0" + file bytes)``, the relative path being the
+  input folder's name and the path under it (``corpus/a/b.txt``), or the name of a file given
+  directly (see :func:`pipeline.corpus_work.document_id`): stable across runs and machines, and two
+  copies of one file under two names are two documents;
+* with ``--reference-dir`` the references are indexed once (sampled Han 5-gram shingles); each
+  document is cleaned, its Han shingles looked up, the candidates verified exactly, and if a
+  reference contains at least half of them (the one containing most) the document is cleaned again
+  against it; otherwise it stays cleaned without a reference;
+* the engine (worker processes, or Ray Data) cleans the documents and hands the results back in
+  source order; the parent marks or drops duplicates (exact text, then MinHash near-duplicates) in
+  that order, so "the first" is the first in source order, and appends each record to its file;
+* ``--resume`` reads back the files of a killed run, skips the ids done and rebuilds the duplicate
+  index from the corpus, so that the finished corpus equals an uninterrupted run's.
+
+Exit status: 0 all documents cleaned, 1 some failed (see errors.jsonl), 2 bad usage or rules.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+
+from pipeline.corpus_work import CorpusRunError, CorpusUsageError, Found, Result
+from pipeline.errors import RuleError
+
+if TYPE_CHECKING:
+    from pipeline.corpus_engines import LocalEngine, RayEngine
+    from pipeline.corpus_output import CorpusWriter, Tally
+    from pipeline.corpus_sketch import Deduper, ReferenceIndex
+    from pipeline.corpus_work import WorkerConfig
+
+LOG_EVERY_S = 5.0
+LOG_EVERY_DOCS = 1000
+DEFAULT_TIMEOUT = 120.0
+
+
+class Engine(StrEnum):
+    """Where the documents are cleaned."""
+
+    local = "local"
+    ray = "ray"
+
+
+class Dedup(StrEnum):
+    """What to do with duplicates."""
+
+    off = "off"
+    mark = "mark"
+    drop = "drop"
+
+
+@dataclass(slots=True)
+class CorpusOptions:
+    """Everything a corpus run is asked to do (the command's options)."""
+
+    inputs: list[Path]
+    outdir: Path
+    reference_dir: Path | None = None
+    workers: int = 0
+    engine: Engine = Engine.local
+    ray_address: str | None = None
+    dedup: Dedup = Dedup.mark
+    resume: bool = False
+    rule_dirs: list[Path] = field(default_factory=list)
+    timeout: float | None = DEFAULT_TIMEOUT
+
+
+def default_workers() -> int:
+    """The number of CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+class CorpusProgress:
+    """A rich progress bar on a terminal; otherwise a plain log line every few seconds."""
+
+    def __init__(self, console: Console, total: int, completed: int = 0) -> None:
+        """Show progress on ``console`` for ``total`` documents, ``completed`` of them done before."""
+        self.console = console
+        self.total = total
+        self.completed = completed
+        self.processed = self.failed = self.bytes = 0
+        self.started = self._logged = time.perf_counter()
+        self._bar: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> CorpusProgress:
+        if self.console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(
+                TextColumn("corpus"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rates]}"),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=False,
+            )
+            self._bar.start()
+            self._task = self._bar.add_task("corpus", total=self.total, completed=self.completed, rates="")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, rates=self.rates())
+            self._bar.stop()
+        else:
+            self._log()
+
+    def rates(self) -> str:
+        """Documents/s, MB/s and failures so far, as one short line."""
+        seconds = max(time.perf_counter() - self.started, 1e-9)
+        return f"{self.processed / seconds:.1f} docs/s, {self.bytes / seconds / 1e6:.2f} MB/s, {self.failed} failed"
+
+    def advance(self, result: Result) -> None:
+        """Count one finished document."""
+        self.completed += 1
+        self.processed += 1
+        self.bytes += int(result.get("bytes") or 0)
+        self.failed += result.get("error") is not None
+        if self._bar is not None:
+            self._bar.update(self._task, completed=self.completed, rates=self.rates())
+            return
+        now = time.perf_counter()
+        if now - self._logged >= LOG_EVERY_S or self.processed % LOG_EVERY_DOCS == 0:
+            self._log()
+
+    def _log(self) -> None:
+        self._logged = time.perf_counter()
+        self.console.print(f"corpus: {self.completed}/{self.total} documents, {self.rates()}", markup=False)
+
+
+def build_reference_index(reference_dir: Path, workers: int) -> tuple[ReferenceIndex, list[str]]:
+    """Index every supported file under ``reference_dir``; return the index and the files that failed."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline.corpus_engines import mp_context
+    from pipeline.corpus_sketch import ReferenceIndex
+    from pipeline.corpus_work import find_inputs, sketch_reference
+
+    if not reference_dir.is_dir():
+        raise CorpusUsageError(f"--reference-dir {reference_dir} is not a folder")
+    paths = [str(found.path) for found in find_inputs([reference_dir])[0]]
+    if workers > 1 and len(paths) > 16:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp_context()) as pool:
+            sketches = list(pool.map(sketch_reference, paths, chunksize=max(1, len(paths) // (4 * workers))))
+    else:
+        sketches = [sketch_reference(path) for path in paths]
+    failures = [item for item in sketches if isinstance(item, str)]
+    index = ReferenceIndex.build(item for item in sketches if not isinstance(item, str))
+    return index, failures
+
+
+def _engine(options: CorpusOptions, config: WorkerConfig, workers: int) -> LocalEngine | RayEngine:
+    from pipeline.corpus_engines import LocalEngine, RayEngine
+
+    if options.engine is Engine.ray:
+        return RayEngine(config, workers, options.ray_address)
+    return LocalEngine(config, workers)
+
+
+def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dict[str, Any]:
+    """Carry out a corpus run; return its summary (also written to ``OUTDIR/summary.json``).
+
+    Raises CorpusUsageError (missing input, output folder already used or locked, Ray missing or
+    unreachable), RuleError (bad ``--rules``) or CorpusRunError (the Ray run broke off).
+    """
+    from pipeline.corpus_engines import check_ray_address, require_ray
+    from pipeline.corpus_output import SUMMARY, CorpusWriter
+    from pipeline.corpus_sketch import Deduper, Fingerprint
+    from pipeline.corpus_work import find_inputs
+    from pipeline.rules import load_rules
+    from pipeline.write import write_json
+
+    console = console or Console(stderr=True, highlight=False, soft_wrap=True)
+    started = time.perf_counter()
+    load_rules(options.rule_dirs)
+    if options.engine is Engine.ray:
+        require_ray()
+        check_ray_address(options.ray_address)
+    found, unsupported = find_inputs(options.inputs, exclude=options.outdir)
+    deduper = Deduper() if options.dedup is not Dedup.off else None
+
+    def remember(record: dict[str, Any]) -> None:
+        if deduper is not None and record.get("duplicate_of") is None:
+            deduper.check(record["id"], Fingerprint.of(record.get("text") or ""))
+
+    writer = CorpusWriter.open(options.outdir, resume=options.resume, on_record=remember)
+    try:
+        stats = _process(options, found, writer, deduper, console)
+        summary = _summary(options, found, unsupported, writer.tally, stats, time.perf_counter() - started)
+        write_json(options.outdir / SUMMARY, summary)
+    finally:
+        writer.close()
+    return summary
+
+
+@dataclass(slots=True)
+class RunStats:
+    """What one run did (as opposed to what the output files hold)."""
+
+    workers: int
+    resumed: int
+    references: int = 0
+    reference_errors: list[str] = field(default_factory=list)
+    processed: int = 0
+    bytes: int = 0
+
+
+def _process(
+    options: CorpusOptions, found: list[Found], writer: CorpusWriter, deduper: Deduper | None, console: Console
+) -> RunStats:
+    """Index the references, then clean every document not done yet and append its result."""
+    from pipeline.corpus_work import WorkerConfig, iter_tasks
+
+    requested = options.workers or default_workers()
+    index, reference_errors = None, []
+    if options.reference_dir is not None:
+        index, reference_errors = build_reference_index(options.reference_dir, requested)
+    workers = max(1, min(requested, len(found) - len(writer.done)))
+    stats = RunStats(workers, len(writer.done), len(index) if index is not None else 0, reference_errors)
+    config = WorkerConfig(tuple(str(d) for d in options.rule_dirs), index, options.timeout)
+    tasks = iter_tasks(found, done=frozenset(writer.done))
+    with CorpusProgress(console, len(found), min(stats.resumed, len(found))) as progress:
+        for result in _engine(options, config, workers).run(tasks):
+            _write(writer, result, deduper, options.dedup)
+            progress.advance(result)
+    stats.processed, stats.bytes = progress.processed, progress.bytes
+    return stats
+
+
+def _summary(
+    options: CorpusOptions, found: list[Found], unsupported: list[str], tally: Tally, stats: RunStats, seconds: float
+) -> dict[str, Any]:
+    """The summary.json of a run: counts over the whole output, speed of this run."""
+    return {
+        "documents": len(found),
+        "ok": tally.ok,
+        "failed": tally.failed,
+        "duplicates": tally.duplicates,
+        "dropped": tally.dropped,
+        "unsupported": unsupported,
+        "chars": tally.chars,
+        "with_reference": tally.matched,
+        "references": stats.references,
+        "reference_errors": stats.reference_errors,
+        "processed": stats.processed,
+        "resumed": stats.resumed,
+        "bytes": stats.bytes,
+        "seconds": round(seconds, 3),
+        "docs_per_s": round(stats.processed / seconds, 2) if seconds else 0.0,
+        "mb_per_s": round(stats.bytes / seconds / 1e6, 3) if seconds else 0.0,
+        "engine": options.engine.value,
+        "workers": stats.workers,
+        "dedup": options.dedup.value,
+    }
+
+
+def _write(writer: CorpusWriter, result: Result, deduper: Deduper | None, mode: Dedup) -> None:
+    """Decide whether ``result`` duplicates an earlier document, then append it to its file."""
+    from pipeline.corpus_sketch import Fingerprint
+
+    record = result.get("record")
+    if record is None:
+        writer.write_error(result["error"])
+        return
+    if deduper is not None and result.get("exact") is not None:
+        record["duplicate_of"] = deduper.check(record["id"], Fingerprint(result["exact"], result.get("signature")))
+    if record.get("duplicate_of") is not None and mode is Dedup.drop:
+        writer.write_dropped(record)
+    else:
+        writer.write_record(record)
+
+
+def summary_table(summary: dict[str, Any], outdir: Path) -> Any:
+    """The end-of-run table."""
+    from rich.table import Table
+
+    table = Table(title=f"corpus → {outdir}", show_header=False)
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    dropped = f" ({summary['dropped']} dropped)" if summary["dropped"] else ""
+    rows = [
+        ("documents", f"{summary['documents']}"),
+        ("ok", f"{summary['ok']}"),
+        ("failed", f"{summary['failed']}"),
+        ("duplicates", f"{summary['duplicates']}{dropped}"),
+        ("unsupported files", f"{len(summary['unsupported'])}"),
+        ("characters", f"{summary['chars']:,}"),
+        ("this run", f"{summary['processed']} documents in {summary['seconds']:.1f} s"),
+        ("speed", f"{summary['docs_per_s']:.1f} docs/s, {summary['mb_per_s']:.2f} MB/s"),
+        ("engine", f"{summary['engine']}, {summary['workers']} workers"),
+    ]
+    if summary["references"]:
+        rows.insert(4, ("with a reference", f"{summary['with_reference']} (of {summary['references']} references)"))
+    if summary["resumed"]:
+        rows.append(("resumed after", f"{summary['resumed']} already done"))
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def corpus_command(
+    inputs: Annotated[list[Path], typer.Argument(help="Files or folders (walked recursively) of documents.")],
+    outdir: Annotated[Path, typer.Option("-o", "--output-dir", help="Folder for corpus.jsonl, errors.jsonl, …")],
+    reference_dir: Annotated[
+        Path | None, typer.Option("--reference-dir", help="Folder of reference versions to restore masked text from.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Worker processes (default: all cores).")
+    ] = None,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="local processes, or ray (needs pip install 'docmend\\[ray]').")
+    ] = (Engine.local),
+    ray_address: Annotated[
+        str | None, typer.Option("--ray-address", help="Address of an existing Ray cluster (with --engine ray).")
+    ] = None,
+    dedup: Annotated[
+        Dedup, typer.Option("--dedup", help="Duplicates: mark (fill duplicate_of), drop (leave out), off.")
+    ] = Dedup.mark,
+    resume: Annotated[bool, typer.Option("--resume", help="Finish an interrupted run in the same OUTDIR.")] = False,
+    rules_dirs: Annotated[
+        list[Path] | None, typer.Option("--rules", help="Extra rule directory layered over the packaged rules.")
+    ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=0, help="Seconds allowed per document (0: no limit).")
+    ] = DEFAULT_TIMEOUT,
+) -> None:
+    """Clean every document under INPUT into OUTDIR/corpus.jsonl, in parallel; resumable with --resume."""
+    options = CorpusOptions(
+        inputs=list(inputs),
+        outdir=outdir,
+        reference_dir=reference_dir,
+        workers=workers or default_workers(),
+        engine=engine,
+        ray_address=ray_address,
+        dedup=dedup,
+        resume=resume,
+        rule_dirs=list(rules_dirs or []),
+        timeout=timeout or None,
+    )
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        summary = run_corpus(options, console=console)
+    except CorpusUsageError as err:
+        console.print(f"error: {err}", markup=False)
+        raise typer.Exit(2) from None
+    except RuleError as err:
+        console.print(f"error: bad rule file: {err}", markup=False)
+        raise typer.Exit(2) from None
+    except CorpusRunError as err:
+        console.print(f"error: {err}", markup=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        console.print(f"interrupted; run the same command with --resume to finish {outdir}", markup=False)
+        sys.exit(130)
+    Console(highlight=False, soft_wrap=True).print(summary_table(summary, outdir))
+    raise typer.Exit(1 if summary["failed"] else 0)

@@ -1,0 +1,222 @@
+"""The files of a corpus run, appended one record per line so that a killed run can be resumed.
+
+``OUTDIR/corpus.jsonl`` (the records), ``OUTDIR/errors.jsonl`` (one line per failed document) and,
+with ``--dedup drop``, ``OUTDIR/duplicates.jsonl`` (the dropped duplicates: id, source,
+duplicate_of). Every document of a run ends up as exactly one line in exactly one of them. Each line
+is written whole and flushed at once (a killed process loses nothing written); the files are
+fsynced every second and at the end. On ``--resume`` the files are read back: a torn last line is
+cut off, and the ids found are the documents already done. A lock (``OUTDIR/.corpus.lock``) keeps a
+second run from writing to the same folder at the same time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from pipeline.corpus_work import CorpusUsageError
+
+CORPUS = "corpus.jsonl"
+ERRORS = "errors.jsonl"
+DUPLICATES = "duplicates.jsonl"
+SUMMARY = "summary.json"
+LOCK = ".corpus.lock"
+FSYNC_EVERY = 1.0
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts over everything in the output files (including what earlier runs wrote)."""
+
+    ok: int = 0
+    failed: int = 0
+    duplicates: int = 0
+    dropped: int = 0
+    chars: int = 0
+    matched: int = 0
+
+    def add_record(self, record: dict[str, Any]) -> None:
+        """Count one record written to the corpus."""
+        self.ok += 1
+        self.chars += int(record.get("chars") or 0)
+        self.duplicates += record.get("duplicate_of") is not None
+        self.matched += record.get("reference") is not None
+
+    def add_dropped(self) -> None:
+        """Count one duplicate left out of the corpus."""
+        self.duplicates += 1
+        self.dropped += 1
+
+
+@dataclass(slots=True)
+class CorpusWriter:
+    """Appends records, errors and dropped duplicates to the output folder, line by line."""
+
+    outdir: Path
+    tally: Tally = field(default_factory=Tally)
+    done: set[str] = field(default_factory=set)
+    _handles: dict[str, IO[str]] = field(default_factory=dict)
+    _synced: float = 0.0
+    _lock_handle: IO[str] | None = None
+
+    @classmethod
+    def open(
+        cls, outdir: Path, *, resume: bool, on_record: Callable[[dict[str, Any]], None] | None = None
+    ) -> CorpusWriter:
+        """Open ``outdir`` for writing; with ``resume`` read back what is there (``on_record`` sees each record).
+
+        Without ``resume`` an output folder that already has records is refused (CorpusUsageError).
+        """
+        writer = cls(outdir)
+        try:
+            outdir.mkdir(parents=True, exist_ok=True)
+            writer._lock()
+            if not resume:
+                writer._refuse_used()
+            else:
+                writer._read_back(on_record)
+            for name in (CORPUS, ERRORS, DUPLICATES):
+                writer._handles[name] = (outdir / name).open("a" if resume else "w", encoding="utf-8", newline="\n")
+        except OSError as err:
+            writer.close()
+            raise CorpusUsageError(f"cannot write to {outdir}: {err.strerror or err}") from None
+        except CorpusUsageError:
+            writer.close()
+            raise
+        writer._synced = time.monotonic()
+        return writer
+
+    def _lock(self) -> None:
+        """Hold an exclusive lock on ``OUTDIR/.corpus.lock`` until closed: one run per output folder."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: no lock
+            return
+        handle = (self.outdir / LOCK).open("a")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise CorpusUsageError(f"{self.outdir} is being written by another docmend corpus run") from None
+        self._lock_handle = handle
+
+    def _refuse_used(self) -> None:
+        for name in (CORPUS, ERRORS, DUPLICATES):
+            path = self.outdir / name
+            if path.is_file() and path.stat().st_size:
+                raise CorpusUsageError(f"{path} already has records; use --resume to finish that run, or another -o")
+
+    def _read_back(self, on_record: Callable[[dict[str, Any]], None] | None) -> None:
+        for name in (CORPUS, ERRORS, DUPLICATES):
+            for item in read_jsonl(self.outdir / name, repair=True):
+                record_id = item.get("id")
+                if not isinstance(record_id, str) or record_id in self.done:
+                    continue
+                self.done.add(record_id)
+                if name == CORPUS:
+                    self.tally.add_record(item)
+                    if on_record is not None:
+                        on_record(item)
+                elif name == ERRORS:
+                    self.tally.failed += 1
+                else:
+                    self.tally.add_dropped()
+
+    def write_record(self, record: dict[str, Any]) -> None:
+        """Append one corpus record."""
+        self._append(CORPUS, record)
+        self.tally.add_record(record)
+
+    def write_error(self, error: dict[str, Any]) -> None:
+        """Append one error record."""
+        self._append(ERRORS, error)
+        self.tally.failed += 1
+
+    def write_dropped(self, record: dict[str, Any]) -> None:
+        """Note one duplicate left out of the corpus (id, source, duplicate_of)."""
+        keep = {key: record.get(key) for key in ("id", "source", "duplicate_of")}
+        self._append(DUPLICATES, keep)
+        self.tally.add_dropped()
+
+    def _append(self, name: str, item: dict[str, Any]) -> None:
+        handle = self._handles[name]
+        handle.write(json.dumps(item, ensure_ascii=False, default=_plain) + "\n")
+        handle.flush()
+        self.done.add(item["id"])
+        if time.monotonic() - self._synced >= FSYNC_EVERY:
+            self.sync()
+
+    def sync(self) -> None:
+        """fsync the output files."""
+        for handle in self._handles.values():
+            os.fsync(handle.fileno())
+        self._synced = time.monotonic()
+
+    def close(self) -> None:
+        """fsync and close the output files; remove a duplicates file that stayed empty."""
+        if self._handles:
+            self.sync()
+        for handle in self._handles.values():
+            handle.close()
+        self._handles = {}
+        duplicates = self.outdir / DUPLICATES
+        if duplicates.is_file() and not duplicates.stat().st_size:
+            duplicates.unlink()
+        if self._lock_handle is not None:
+            self._lock_handle.close()
+            self._lock_handle = None
+
+
+def _plain(value: Any) -> Any:
+    """JSON for what json cannot write itself: numpy scalars and arrays, sets, paths; else its str."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def read_jsonl(path: Path, *, repair: bool = False) -> Iterator[dict[str, Any]]:
+    """The JSON objects of a .jsonl file, one per line; lines that do not parse are skipped.
+
+    With ``repair`` a torn last line (one without its newline, as a killed writer leaves it) is cut
+    off the file first.
+    """
+    if not path.is_file():
+        return
+    if repair:
+        _cut_torn_tail(path)
+    with path.open("r", encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(item, dict):
+                yield item
+
+
+def _cut_torn_tail(path: Path) -> None:
+    with path.open("rb+") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        if not size:
+            return
+        position = size
+        while position > 0:
+            step = min(65536, position)
+            handle.seek(position - step)
+            chunk = handle.read(step)
+            newline = chunk.rfind(b"\n")
+            if newline >= 0:
+                keep = position - step + newline + 1
+                break
+            position -= step
+        else:
+            keep = 0
+        if keep < size:
+            handle.truncate(keep)

@@ -1,0 +1,349 @@
+"""``docmend corpus``: every document once, references matched, duplicates, resume after a kill, Ray = local."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REFERENCE, ROOT, SCRAPED
+from corpus_gen import CorpusSpec, FlakyWorker, build_corpus, scrape
+
+from pipeline.corpus import CorpusOptions, Dedup, Engine, run_corpus
+from pipeline.corpus_engines import LocalEngine
+from pipeline.corpus_output import read_jsonl
+from pipeline.corpus_sketch import (
+    Deduper,
+    Fingerprint,
+    ReferenceIndex,
+    best_reference,
+    han_text,
+    reference_sketch,
+    shingle_hashes,
+)
+from pipeline.corpus_work import DocumentTimeout, DocumentWorker, WorkerConfig, time_limit
+
+RESTORE_BUILT = (ROOT / "pipeline" / "stages" / "restore.py").is_file()
+FILES = ("corpus.jsonl", "errors.jsonl", "duplicates.jsonl")
+
+
+def docmend(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    """Run ``docmend`` in a fresh process (as a user would), stdout/stderr captured."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, env=env, timeout=120, **kwargs
+    )
+
+
+def corpus_args(spec: CorpusSpec, outdir: Path, *extra: str) -> list[str]:
+    return ["corpus", str(spec.input), "-o", str(outdir), "--reference-dir", str(spec.references), *extra]
+
+
+def load(outdir: Path) -> dict[str, dict]:
+    """Every line of the output files, by id (fails on an id written twice)."""
+    records: dict[str, dict] = {}
+    for name in FILES:
+        path = outdir / name
+        if not path.exists():
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for line in lines:
+            item = json.loads(line)
+            assert item["id"] not in records, f"{item['id']} written twice"
+            records[item["id"]] = {**item, "file": name}
+    return records
+
+
+def by_name(spec: CorpusSpec, records: dict[str, dict]) -> dict[str, dict]:
+    return {Path(r["source"]).relative_to(spec.input).as_posix(): r for r in records.values()}
+
+
+@pytest.fixture(scope="module")
+def spec(tmp_path_factory) -> CorpusSpec:
+    return build_corpus(tmp_path_factory.mktemp("generated"), plain=200)
+
+
+@pytest.fixture(scope="module")
+def baseline(spec, tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    outdir = tmp_path_factory.mktemp("baseline") / "out"
+    result = docmend(*corpus_args(spec, outdir, "--workers", "2"))
+    return outdir, result
+
+
+def test_every_document_exactly_once(spec, baseline):
+    outdir, result = baseline
+    assert result.returncode == 1, result.stderr  # the two broken files failed, the rest went on
+    records = by_name(spec, load(outdir))
+    assert set(records) == set(spec.docs)
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["documents"] == len(spec.docs)
+    assert summary["ok"] + summary["failed"] == len(spec.docs)
+    assert summary["failed"] == 2
+    assert sorted(Path(p).relative_to(spec.input).as_posix() for p in summary["unsupported"]) == spec.unsupported
+    assert summary["engine"] == "local" and summary["workers"] == 2
+    assert summary["docs_per_s"] > 0 and summary["mb_per_s"] > 0
+    assert "documents" in result.stdout and "docs/s" in result.stdout  # the summary table
+    assert "corpus: " in result.stderr  # plain progress lines when stderr is not a terminal
+    assert "Traceback" not in result.stderr
+
+
+def test_records_have_the_contract_fields(spec, baseline):
+    records = by_name(spec, load(baseline[0]))
+    fields = ["id", "source", "site", "title", "text", "chars", "reference", "changes", "restored", "duplicate_of"]
+    sample = records["scraped-sample.txt"]
+    assert list(sample)[: len(fields)] == fields
+    assert sample["site"] == "diyiwenku" and sample["title"] == "在调研网信工作强调要求"
+    assert sample["chars"] == len(sample["text"]) and "\n\n" not in sample["text"]
+    assert sample["changes"]["boilerplate"] >= 1
+    rel = "input/scraped-sample.txt"
+    data = (spec.input / "scraped-sample.txt").read_bytes()
+    assert sample["id"] == hashlib.sha1(b"docmend-corpus\x00" + rel.encode() + b"\x00" + data).hexdigest()
+
+
+def test_broken_files_become_error_records(spec, baseline):
+    records = by_name(spec, load(baseline[0]))
+    for name, doc in spec.docs.items():
+        assert (records[name]["file"] == "errors.jsonl") == doc.broken, name
+    assert records["broken-junk.txt"]["stage"] == "ingest"
+    assert records["broken-truncated.docx"]["stage"] == "ingest"
+    assert all(records[n]["error"] for n in ("broken-junk.txt", "broken-truncated.docx"))
+
+
+def test_matched_documents_get_their_reference_and_others_none(spec, baseline):
+    records = by_name(spec, load(baseline[0]))
+    for name, doc in spec.docs.items():
+        if doc.broken:
+            continue
+        got = records[name]["reference"]
+        assert (Path(got).name if got else None) == doc.reference, name
+        if doc.reference and RESTORE_BUILT:
+            assert records[name]["restored"] > 0, name
+    assert len(spec.matched) == 17
+
+
+def test_duplicates_are_marked_with_the_first_seen(spec, baseline):
+    records = by_name(spec, load(baseline[0]))
+    expected = {name: records[original]["id"] for name, original in spec.duplicates.items()}
+    marked = {name: r["duplicate_of"] for name, r in records.items() if r.get("duplicate_of")}
+    assert marked == expected
+
+
+def test_dedup_drop_leaves_duplicates_out(spec, baseline, tmp_path):
+    outdir = tmp_path / "drop"
+    summary = run_corpus(
+        CorpusOptions([spec.input], outdir, reference_dir=spec.references, workers=2, dedup=Dedup.drop)
+    )
+    corpus = {r["source"] for r in read_jsonl(outdir / "corpus.jsonl")}
+    dropped = {Path(r["source"]).relative_to(spec.input).as_posix() for r in read_jsonl(outdir / "duplicates.jsonl")}
+    assert dropped == set(spec.duplicates)
+    assert not corpus & {str(spec.input / name) for name in dropped}
+    assert summary["dropped"] == summary["duplicates"] == len(spec.duplicates)
+    full = load(baseline[0])
+    for record in read_jsonl(outdir / "corpus.jsonl"):
+        assert record == {k: v for k, v in full[record["id"]].items() if k != "file"}
+
+
+def test_existing_output_needs_resume(spec, baseline):
+    outdir, _ = baseline
+    before = (outdir / "corpus.jsonl").read_bytes()
+    result = docmend(*corpus_args(spec, outdir, "--workers", "1"))
+    assert result.returncode == 2
+    assert "--resume" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert (outdir / "corpus.jsonl").read_bytes() == before
+
+
+def test_resume_after_sigkill_gives_the_same_records(spec, baseline, tmp_path):
+    outdir = tmp_path / "killed"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = [sys.executable, "-m", "pipeline.cli", *corpus_args(spec, outdir, "--workers", "1")]
+    process = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    corpus = outdir / "corpus.jsonl"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and process.poll() is None:
+        if corpus.exists() and corpus.read_bytes().count(b"\n") >= 40:
+            break
+        time.sleep(0.005)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    written = corpus.read_bytes().count(b"\n")
+    assert 40 <= written < len(spec.docs) - 10, "the run was not killed mid-way"
+    result = docmend(*corpus_args(spec, outdir, "--workers", "2", "--resume"))
+    assert result.returncode == 1, result.stderr
+    assert load(outdir) == load(baseline[0])
+    summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
+    assert summary["resumed"] >= written and summary["ok"] + summary["failed"] == len(spec.docs)
+
+
+def test_resume_cuts_a_torn_last_line(spec, baseline, tmp_path):
+    outdir = tmp_path / "torn"
+    outdir.mkdir()
+    lines = (baseline[0] / "corpus.jsonl").read_bytes().splitlines(keepends=True)
+    (outdir / "corpus.jsonl").write_bytes(b"".join(lines[:100]) + lines[100][: len(lines[100]) // 2])
+    run_corpus(CorpusOptions([spec.input], outdir, reference_dir=spec.references, workers=2, resume=True))
+    assert load(outdir) == load(baseline[0])
+
+
+def test_ray_engine_gives_the_same_records(spec, baseline, tmp_path):
+    ray = pytest.importorskip("ray", reason="Ray is not installed (pip install 'docmend[ray]')")
+    pytest.importorskip("ray.data", reason="Ray Data is not installed (pip install 'docmend[ray]')")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    try:
+        outdir = tmp_path / "ray"
+        summary = run_corpus(
+            CorpusOptions([spec.input], outdir, reference_dir=spec.references, workers=2, engine=Engine.ray)
+        )
+    finally:
+        ray.shutdown()
+    assert summary["engine"] == "ray"
+    assert load(outdir) == load(baseline[0])
+
+
+def test_ray_engine_without_ray_exits_2(spec, tmp_path):
+    code = (
+        "import sys; sys.modules['ray'] = None; sys.argv = ['docmend'] + sys.argv[1:]\n"
+        "from pipeline.cli import main; main()"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = ["corpus", str(spec.input), "-o", str(tmp_path / "out"), "--engine", "ray"]
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 2
+    assert "install docmend[ray]" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unreachable_ray_cluster_exits_2(tmp_path):
+    pytest.importorskip("ray", reason="Ray is not installed (pip install 'docmend[ray]')")
+    result = docmend(
+        "corpus", str(SCRAPED), "-o", str(tmp_path / "out"), "--engine", "ray", "--ray-address", "127.0.0.1:1"
+    )
+    assert result.returncode == 2 and "cannot reach the Ray cluster" in result.stderr
+
+
+def test_bad_usage_exits_2(tmp_path):
+    result = docmend("corpus", str(tmp_path / "missing"), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2 and "no such file or folder" in result.stderr
+    result = docmend("corpus", str(SCRAPED), "-o", str(tmp_path / "out"), "--dedup", "sometimes")
+    assert result.returncode == 2
+    bad_rules = tmp_path / "rules" / "sites"
+    bad_rules.mkdir(parents=True)
+    (bad_rules / "broken.toml").write_text("[site\nid = ", encoding="utf-8")
+    result = docmend("corpus", str(SCRAPED), "-o", str(tmp_path / "out"), "--rules", str(tmp_path / "rules"))
+    assert result.returncode == 2 and "bad rule file" in result.stderr
+    assert not (tmp_path / "out" / "corpus.jsonl").exists()
+
+
+def test_reference_matching_on_the_sample():
+    scraped = SCRAPED.read_text(encoding="utf-8")
+    reference = REFERENCE.read_text(encoding="utf-8")
+    fixtures = sorted((ROOT / "tests" / "fixtures" / "sites").glob("*.txt"))
+    unrelated = [p.read_text(encoding="utf-8") for p in fixtures]
+    index = ReferenceIndex.build(
+        [reference_sketch("reference", reference)]
+        + [reference_sketch(p.name, t) for p, t in zip(fixtures, unrelated, strict=True)]
+    )
+    full = {"reference": shingle_hashes(han_text(reference))}
+    full.update({p.name: shingle_hashes(han_text(t)) for p, t in zip(fixtures, unrelated, strict=True)})
+
+    def match(text: str) -> str | None:
+        hashes = shingle_hashes(han_text(text))
+        best = best_reference(hashes, [(name, full[name]) for name in index.candidates(hashes)])
+        return best[0] if best else None
+
+    assert match(scraped) == "reference"
+    assert match(scraped.splitlines()[3]) == "reference"  # one chunk of a long reference
+    other = ReferenceIndex.build([reference_sketch("reference", reference)])
+    for text in unrelated:
+        hashes = shingle_hashes(han_text(text))
+        assert best_reference(hashes, [("reference", full["reference"])]) is None
+        assert other.candidates(hashes) == []
+
+
+def test_worker_record_equals_clean_file(rules):
+    from pipeline.runner import clean_file
+
+    index = ReferenceIndex.build([reference_sketch(str(REFERENCE), REFERENCE.read_text(encoding="utf-8"))])
+    worker = DocumentWorker(WorkerConfig(index=index, timeout=60))
+    result = worker({"id": "x", "source": str(SCRAPED), "bytes": 1})
+    expected = clean_file(SCRAPED, rules=rules, reference=REFERENCE)
+    assert result["error"] is None
+    assert result["record"]["text"] == "\n".join(expected.paragraphs)
+    assert result["record"]["reference"] == str(REFERENCE)
+    assert result["exact"] == Fingerprint.of(result["record"]["text"]).exact
+
+
+def test_deduper_exact_and_near_in_order():
+    text = "\n".join(scrape("标题", [SCRAPED.read_text(encoding="utf-8")])[1:])
+    deduper = Deduper()
+    assert deduper.check("a", Fingerprint.of(text)) is None
+    assert deduper.check("b", Fingerprint.of(text.replace("\n", " \n"))) == "a"
+    assert deduper.check("c", Fingerprint.of(text[:-4] + "完全不同")) == "a"
+    assert deduper.check("d", Fingerprint.of(text[: len(text) // 2])) is None
+    assert deduper.check("e", Fingerprint.of(REFERENCE.read_text(encoding="utf-8"))) is None
+
+
+def test_local_engine_survives_timeouts_and_crashes():
+    kinds = ["ok", "loop", "ok", "crash", "ok", "stuck", "ok", "ok"]
+    tasks = [{"id": f"{i}", "source": f"{kind}:{i}", "bytes": 1} for i, kind in enumerate(kinds)]
+    engine = LocalEngine(WorkerConfig(timeout=0.5), workers=2, factory=FlakyWorker, grace=0.5)
+    started = time.monotonic()
+    results = list(engine.run(tasks))
+    assert time.monotonic() - started < 20
+    assert [r["id"] for r in results] == [t["id"] for t in tasks]
+    outcome = {r["source"].split(":")[0]: r for r in results}
+    assert all(r["error"] is None for r in results if r["source"].startswith("ok"))
+    assert outcome["loop"]["error"]["error"] == "timed out after 0.5 s"
+    assert outcome["stuck"]["error"]["error"] == "timed out after 0.5 s"
+    assert outcome["crash"]["error"]["stage"] == "worker"
+
+
+def test_time_limit_off_the_main_thread():
+    caught: list[str] = []
+
+    def work() -> None:
+        try:
+            with time_limit(0.2):
+                while True:
+                    sum(range(1000))
+        except DocumentTimeout:
+            caught.append("timeout")
+        with time_limit(5):
+            caught.append("quick")
+        time.sleep(0.1)
+        caught.append("after")
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    thread.join(10)
+    assert caught == ["timeout", "quick", "after"]
+
+
+def test_local_engine_recycles_workers():
+    tasks = [{"id": f"{i}", "source": f"ok:{i}", "bytes": 1} for i in range(9)]
+    results = list(LocalEngine(WorkerConfig(), workers=1, factory=FlakyWorker, recycle=3).run(tasks))
+    assert [r["id"] for r in results] == [t["id"] for t in tasks]
+    assert len({r["pid"] for r in results}) == 3
+
+
+def test_a_document_over_the_time_limit_becomes_an_error_record(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    header, *chunks = SCRAPED.read_text(encoding="utf-8").splitlines()
+    body = [chunk.split("、", 1)[1] for chunk in chunks]
+    lines = [header] + [f"{i + 1}、{body[i % len(body)]}" for i in range(24_000)]  # about 20 MB: seconds to clean
+    (inputs / "huge.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (inputs / "small.txt").write_bytes(SCRAPED.read_bytes())
+    result = docmend("corpus", str(inputs), "-o", str(tmp_path / "out"), "--timeout", "1", "--workers", "2")
+    assert result.returncode == 1
+    errors = list(read_jsonl(tmp_path / "out" / "errors.jsonl"))
+    assert [(Path(e["source"]).name, e["stage"], e["error"]) for e in errors] == [
+        ("huge.txt", "timeout", "timed out after 1 s")
+    ]
+    assert [Path(r["source"]).name for r in read_jsonl(tmp_path / "out" / "corpus.jsonl")] == ["small.txt"]
