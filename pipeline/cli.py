@@ -78,6 +78,12 @@ def clean(
     complete: Annotated[
         bool, typer.Option("--complete", help="With --reference: also insert the paragraphs the scraped text lacks.")
     ] = False,
+    to_simplified: Annotated[
+        bool,
+        typer.Option(
+            "--to-simplified", help="Convert traditional characters to simplified (not quoted classical text)."
+        ),
+    ] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
 ) -> None:
     """Clean each INPUT: writes OUTDIR/<name>.txt (one paragraph per line) and OUTDIR/<name>.report.json."""
@@ -127,7 +133,14 @@ def clean(
             err_console.print(f"warning: {result.path}: {warning}", markup=False)
 
     try:
-        clean_files(inputs, rules=ruleset, reference=reference, complete=complete, on_result=report)
+        clean_files(
+            inputs,
+            rules=ruleset,
+            reference=reference,
+            complete=complete,
+            to_simplified=to_simplified,
+            on_result=report,
+        )
     except DocmendError as err:  # the reference itself could not be used
         err_console.print(f"error: reference {err}", markup=False)
         raise typer.Exit(1) from None

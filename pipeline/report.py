@@ -35,7 +35,7 @@ def build_report(doc: Document) -> dict[str, Any]:
     """
     by_stage = Counter(edit.stage for edit in doc.edits)
     by_rule = Counter(edit.rule_id for edit in doc.edits)
-    metadata = {k: v for k, v in doc.metadata.items() if k not in {"title", "site"}}
+    metadata = {k: v for k, v in doc.metadata.items() if k not in {"title", "site", "quality"}}
     return {
         "docmend": docmend_version(),
         "source": doc.source,
@@ -45,6 +45,7 @@ def build_report(doc: Document) -> dict[str, Any]:
         "input_chars": len(doc.original),
         "output_chars": len(doc.text),
         "paragraphs": len(doc.paragraphs),
+        "quality": doc.metadata.get("quality"),
         "counts": {"by_stage": dict(by_stage), "by_rule": dict(sorted(by_rule.items()))},
         "changes": [_change(edit, doc.original) for edit in doc.edits],
         "suggestions": [_change(edit, doc.original) for edit in doc.suggestions],
@@ -67,4 +68,6 @@ def build_record(doc: Document, *, record_id: str | None = None) -> dict[str, An
         "reference": doc.metadata.get("reference"),
         "changes": dict(Counter(edit.stage for edit in doc.edits)),
         "restored": sum(1 for edit in doc.edits if edit.stage == "restore"),
+        "duplicate_of": None,
+        "quality": doc.metadata.get("quality"),
     }

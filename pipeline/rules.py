@@ -46,7 +46,7 @@ import regex
 from pipeline.errors import RuleError
 
 RULE_KINDS = ("line", "span", "tail")
-STAGES = ("boilerplate", "page_artefacts", "paragraphs", "normalise", "restore")
+STAGES = ("boilerplate", "page_artefacts", "paragraphs", "normalise", "damage", "restore")
 
 
 def packaged_rules_dir() -> Path:

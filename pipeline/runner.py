@@ -18,7 +18,9 @@ import regex
 
 from pipeline.document import Document, Edit, OffsetMap, apply_edits, check_edits
 from pipeline.errors import DocmendError, StageError
+from pipeline.quality import assess_quality
 from pipeline.rules import RuleSet, load_rules
+from pipeline.stages import damage
 from pipeline.stages.boilerplate import strip_boilerplate
 from pipeline.stages.normalise import normalise_punctuation, normalise_unicode, normalise_whitespace
 from pipeline.stages.page_artefacts import remove_page_artefacts
@@ -40,11 +42,17 @@ class Step:
 
 CLEANING_STEPS: tuple[Step, ...] = (
     Step("normalise", "normalise_unicode", normalise_unicode),
+    Step("damage", "to_simplified", damage.to_simplified),
+    Step("damage", "strip_pinyin_layers", damage.strip_pinyin_layers),
+    Step("damage", "remove_anti_copy_noise", damage.remove_anti_copy_noise),
     Step("boilerplate", "strip_boilerplate", strip_boilerplate),
+    Step("damage", "fix_spaced_headings", damage.fix_spaced_headings),
     Step("page_artefacts", "remove_page_artefacts", remove_page_artefacts),
     Step("paragraphs", "join_broken_lines", join_broken_lines),
     Step("paragraphs", "split_paragraphs", split_paragraphs),
     Step("normalise", "normalise_punctuation", normalise_punctuation),
+    Step("damage", "remove_repeated_text", damage.remove_repeated_text),
+    Step("damage", "remove_injected_text", damage.remove_injected_text),
     Step("normalise", "normalise_whitespace", normalise_whitespace),
 )
 MAX_PASSES = 4
@@ -134,11 +142,15 @@ def clean_text(
             break
     else:
         doc.warnings.append(f"cleaning had not settled after {MAX_PASSES} passes")
+    doc.suggestions.extend(_mapped(log, damage.flag_injected_text(current, rules=rules, metadata=doc.metadata)))
     current = _restore(doc, log, current, rules, reference, complete)
     doc.text = current
     doc.edits = log.edits
     if not RE_BODY_CHAR.search(current):
         doc.metadata["status"] = NO_BODY
+    quality = assess_quality(doc.text, doc.original, doc.edits, doc.metadata, rules=rules)
+    doc.metadata["quality"] = quality
+    doc.warnings.extend(w["message"] for w in quality.get("warnings", []) if w.get("kind") != "no_body")
     return doc
 
 
@@ -193,8 +205,13 @@ def clean_file(
     reference: Path | str | None = None,
     complete: bool = False,
     reference_text: str | None = None,
+    to_simplified: bool | str = False,
 ) -> Document:
-    """Read a file in any supported format, clean it (and restore it against ``reference``)."""
+    """Read a file in any supported format, clean it (and restore it against ``reference``).
+
+    ``to_simplified``: convert traditional characters to simplified (OpenCC), except quoted classical
+    text; ``"all"`` converts that too.
+    """
     from pipeline.ingest import read_document
 
     rules = rules if rules is not None else load_rules()
@@ -205,6 +222,8 @@ def clean_file(
     metadata.update({"format": ingested.format, "encoding": ingested.encoding})
     if reference is not None:
         metadata["reference"] = str(reference)
+    if to_simplified:
+        metadata["to_simplified"] = to_simplified
     doc = clean_text(
         ingested.text,
         rules=rules,
@@ -230,6 +249,7 @@ def clean_files(
     rules: RuleSet,
     reference: Path | str | None = None,
     complete: bool = False,
+    to_simplified: bool | str = False,
     on_result: Callable[[FileResult], None] | None = None,
 ) -> list[FileResult]:
     """Clean each file; one failure becomes that file's error and the others go on."""
@@ -240,7 +260,12 @@ def clean_files(
         result = FileResult(Path(path))
         try:
             result.document = clean_file(
-                path, rules=rules, reference=reference, complete=complete, reference_text=reference_text
+                path,
+                rules=rules,
+                reference=reference,
+                complete=complete,
+                reference_text=reference_text,
+                to_simplified=to_simplified,
             )
         except DocmendError as err:
             result.error = err

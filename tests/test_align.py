@@ -6,11 +6,11 @@ import random
 import time
 
 import pytest
+from corruption import DOC_UNRELATED, base_documents, large_document
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.align import Alignment, Block, align, align_chars, anchor_blocks
-from tests.corruption import DOC_UNRELATED, base_documents, large_document
 
 DOCS = base_documents()
 WANGXIN = DOCS["wangxin"][1:]  # paragraphs of the reference sample

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from corruption import DOC_UNRELATED, Score, base_documents, corrupt, evaluate, generate_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,6 @@ from pipeline.document import Edit, apply_edits, check_edits
 from pipeline.errors import RuleError
 from pipeline.rules import RuleSet, load_rules
 from pipeline.stages.restore import flag_masked_spans, load_config, restore_from_reference
-from tests.corruption import DOC_UNRELATED, Score, base_documents, corrupt, evaluate, generate_case
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 TITLE = "在调研网信工作强调要求"

@@ -1,0 +1,204 @@
+"""The quality record of a cleaned document: how much of it is Chinese text, how much was removed,
+and warnings for damage that cleaning cannot repair.
+
+:func:`assess_quality` returns::
+
+    {"chars": 9678, "han_share": 0.93, "removed_share": 0.04,
+     "warnings": [{"kind": "noise", "score": 0.012, "message": "…"}]}
+
+Warning kinds: ``no_body`` (nothing left), ``mojibake`` (PDF font or encoding garbage), ``noise``
+(anti-copy noise was removed), ``spun`` (synonym-spun rewriting: its character pairs are unusually
+rare for Chinese) and ``bilingual`` (two-column bilingual layout interleaved mid-sentence). Thresholds
+come from the ``[quality]`` table of ``rules/common/damage.toml``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from pipeline.document import Edit
+from pipeline.rules import RuleSet, load_rules
+from pipeline.stages.damage import (
+    HAN_CLASS,
+    bigram_table,
+    code_points,
+    document_known_share,
+    han_mask,
+    simplified_code_points,
+)
+
+REMOVING_STAGES = frozenset({"damage", "boilerplate", "page_artefacts"})
+NOISE_RULES = frozenset({"damage.anti-copy-noise", "damage.random-edge-block"})
+RE_CID = re.compile(r"\(cid:\d+\)")
+RE_BODY = re.compile(r"[^\W_]")  # a letter or digit of any script
+# Latin-1 letters and symbols that GBK or UTF-8 bytes read as Latin-1/cp1252 turn into; the
+# middle dot, degree, plus-minus, section, multiplication and division signs are real in Chinese text
+LATIN1_GARBAGE = "".join(chr(c) for c in range(0x80, 0x100) if chr(c) not in "\u00b7\u00b0\u00b1\u00a7\u00d7\u00f7")
+RE_GARBAGE = re.compile(
+    "[" + re.escape(LATIN1_GARBAGE) + r"\ue000-\uf8ff\ufffd" + re.escape("!\"#$%&'*+/<=>@\\^_`{|}~") + "]"
+)
+RE_LATIN_LETTER = re.compile(r"[A-Za-z]")
+RE_HAN = re.compile(f"[{HAN_CLASS}]")
+MODERN_FUNCTION_CHARS = "的了是在和有"
+SENTENCE_ENDS = "。！？.!?；;:：”」"
+
+
+def assess_quality(
+    doc_text: str, original: str, edits: list[Edit], metadata: dict[str, Any], *, rules: RuleSet | None = None
+) -> dict[str, Any]:
+    """The quality record of a cleaned document (see the module docstring).
+
+    ``doc_text`` is the cleaned output, ``original`` the input, ``edits`` the run's edit log.
+    """
+    rules = rules if rules is not None else load_rules()
+    settings = rules.settings.get("quality", {})
+    non_space = len(doc_text) - sum(doc_text.count(ch) for ch in " \t\n\r\u3000\f")
+    cps = code_points(doc_text)
+    han = han_mask(cps)
+    han_count = int(han.sum())
+    removed = sum(max(0, len(e.before) - len(e.after)) for e in edits if e.stage in REMOVING_STAGES)
+    record: dict[str, Any] = {
+        "chars": len(doc_text),
+        "han_share": round(han_count / non_space, 4) if non_space else 0.0,
+        "removed_share": round(removed / len(original), 4) if original else 0.0,
+        "warnings": [],
+    }
+    warnings: list[dict[str, Any]] = record["warnings"]
+    if not RE_BODY.search(doc_text):
+        warnings.append(_warning("no_body", 1.0, "no document body left after cleaning"))
+        return record
+    mojibake = mojibake_share(doc_text, non_space)
+    if mojibake >= float(settings.get("mojibake_share", 0.3)):
+        warnings.append(
+            _warning("mojibake", mojibake, f"{mojibake:.0%} of the characters are font or encoding garbage")
+        )
+    noise = noise_share(edits, len(original))
+    if noise > float(settings.get("noise_share", 0.0)):
+        warnings.append(_warning("noise", noise, f"anti-copy noise removed: {noise:.1%} of the input"))
+    spun = spun_score(doc_text, settings, cps=cps, han=han)
+    if spun is not None and spun >= float(settings.get("spun_score", 0.35)):
+        warnings.append(
+            _warning("spun", spun, "common Chinese character pairs are unusually rare: the text may be synonym-spun")
+        )
+    switches, share = bilingual_switches(doc_text)
+    if share >= float(settings.get("bilingual_share", 0.3)) and switches >= int(
+        settings.get("bilingual_min_switches", 3)
+    ):
+        warnings.append(
+            _warning(
+                "bilingual",
+                share,
+                f"{switches} line breaks switch between Latin and Chinese mid-sentence: "
+                "a two-column bilingual layout may be interleaved",
+            )
+        )
+    return record
+
+
+def _warning(kind: str, score: float, message: str) -> dict[str, Any]:
+    return {"kind": kind, "score": round(float(score), 4), "message": message}
+
+
+def mojibake_share(text: str, non_space: int | None = None) -> float:
+    """Share of the non-space characters that are garbage: ``(cid:N)`` runs, Latin-1 letters and
+    symbols, private-use characters, U+FFFD and ASCII symbols."""
+    if non_space is None:
+        non_space = len("".join(text.split()))
+    if not non_space:
+        return 0.0
+    cid_chars = sum(len(m) for m in RE_CID.findall(text))
+    rest = RE_CID.sub("", text) if cid_chars else text
+    garbage = cid_chars + len(RE_GARBAGE.findall(rest))
+    return min(1.0, garbage / non_space)
+
+
+def noise_share(edits: Iterable[Edit], original_length: int) -> float:
+    """Share of the input that anti-copy noise removal took out."""
+    if not original_length:
+        return 0.0
+    removed = sum(len(e.before) - len(e.after) for e in edits if e.rule_id in NOISE_RULES)
+    return max(0, removed) / original_length
+
+
+@lru_cache(maxsize=8)
+def top_bigram_keys(top_n: int) -> np.ndarray:
+    """Sorted keys of the ``top_n`` most frequent character pairs of the frequency data."""
+    keys, logs = bigram_table()
+    chosen = keys[np.argsort(-logs, kind="stable")[:top_n]]
+    return np.sort(chosen)
+
+
+def top_bigram_share(cps: np.ndarray, han: np.ndarray, top_n: int) -> tuple[float, int]:
+    """(share of the neighbouring Han pairs among the ``top_n`` most frequent pairs, number of pairs)."""
+    pairs = han[:-1] & han[1:]
+    simple = simplified_code_points()
+    first = simple[np.minimum(cps[:-1][pairs], 0xFFFF)]
+    second = simple[np.minimum(cps[1:][pairs], 0xFFFF)]
+    total = len(first)
+    if not total:
+        return 0.0, 0
+    wanted = (first << 21) | second
+    top = top_bigram_keys(top_n)
+    at = np.minimum(np.searchsorted(top, wanted), len(top) - 1)
+    return float((top[at] == wanted).sum()) / total, total
+
+
+def spun_score(
+    text: str, settings: dict[str, Any], *, cps: np.ndarray | None = None, han: np.ndarray | None = None
+) -> float | None:
+    """How much rarer than normal the text's common character pairs are: ``1 - share / spun_norm``
+    (0 = normal, 1 = none of the usual pairs), or None when the text is too short or not modern
+    prose (classical text lacks 的了是…, and its pairs are seldom modern words)."""
+    cps = code_points(text) if cps is None else cps
+    han = han_mask(cps) if han is None else han
+    han_count = int(han.sum())
+    if not han_count:
+        return None
+    function_share = sum(text.count(ch) for ch in MODERN_FUNCTION_CHARS) / han_count
+    if function_share < float(settings.get("spun_min_function", 0.03)):
+        return None
+    share, pairs = top_bigram_share(cps, han, int(settings.get("spun_top_n", 3000)))
+    if pairs < int(settings.get("spun_min_pairs", 200)):
+        return None
+    if document_known_share(cps, han, -7.0) < float(settings.get("spun_min_known", 0.5)):
+        return None  # not modern prose: verse, drama, classical text
+    norm = float(settings.get("spun_norm", 0.45))
+    return max(0.0, min(1.0, 1.0 - share / norm))
+
+
+def _script(line: str) -> str | None:
+    """ "latin" or "han" for a line that is mostly one of them, else None."""
+    latin = len(RE_LATIN_LETTER.findall(line))
+    han = len(RE_HAN.findall(line))
+    if latin + han < 4:
+        return None
+    if latin >= 2 * han and latin >= 4:
+        return "latin"
+    if han >= 2 * latin and han >= 2:
+        return "han"
+    return None
+
+
+def bilingual_switches(text: str) -> tuple[int, float]:
+    """(line breaks switching script mid-sentence, their share of the breaks between scripted lines).
+
+    A switch is a break between a mostly-Latin and a mostly-Han line where the first does not end
+    a sentence: a two-column bilingual page read across its columns.
+    """
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    scripts = [_script(line) for line in lines]
+    breaks = 0
+    switches = 0
+    for i in range(len(lines) - 1):
+        a, b = scripts[i], scripts[i + 1]
+        if a is None or b is None:
+            continue
+        breaks += 1
+        if a != b and lines[i][-1] not in SENTENCE_ENDS:
+            switches += 1
+    return switches, (switches / breaks if breaks else 0.0)
