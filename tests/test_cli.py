@@ -158,3 +158,14 @@ def test_page_of_only_boilerplate_says_no_body(tmp_path):
     report = json.loads((tmp_path / "out" / "download.report.json").read_text(encoding="utf-8"))
     assert report["status"] == "no document body found"
     assert (tmp_path / "out" / "download.txt").read_text(encoding="utf-8") == ""
+
+
+def test_to_simplified_only_when_asked(tmp_path):
+    doc = tmp_path / "trad.txt"
+    doc.write_text("網絡綜合治理體系建設取得新進展。\n", encoding="utf-8")
+    assert invoke("clean", str(doc), "-o", str(tmp_path / "keep")).exit_code == 0
+    assert (tmp_path / "keep" / "trad.txt").read_text(encoding="utf-8") == "網絡綜合治理體系建設取得新進展。\n"
+    assert invoke("clean", str(doc), "-o", str(tmp_path / "simp"), "--to-simplified").exit_code == 0
+    assert (tmp_path / "simp" / "trad.txt").read_text(encoding="utf-8") == "网络综合治理体系建设取得新进展。\n"
+    report = json.loads((tmp_path / "simp" / "trad.report.json").read_text(encoding="utf-8"))
+    assert any(change["stage"] == "damage" and "網" in change["before"] for change in report["changes"])
