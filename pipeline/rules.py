@@ -98,8 +98,9 @@ def required_literals(pattern: str) -> Literals | None:
     r"""Literals of which every match of ``pattern`` contains at least one, or None if unsure.
 
     Used to skip a rule cheaply on text (or lines) that cannot match it. Literal runs count at the
-    top level, inside plain groups and inside repeats of at least one; an alternation counts when
-    every branch has its own literals. The answer is sound: a match without them is impossible.
+    top level, inside plain groups, positive look-arounds and repeats of at least one; an
+    alternation counts when every branch has its own literals. The answer is sound: a match without
+    them is impossible.
 
     >>> required_literals(r"《.+?》由会员分享.*第一文库网上搜索")
     ('第一文库网上搜索',)
@@ -144,6 +145,9 @@ def _required(items: list[tuple[object, object]]) -> Literals | None:
             consider(_required(list(arg[3])))
         elif op in (re_parser.MAX_REPEAT, re_parser.MIN_REPEAT) and isinstance(arg, tuple) and arg[0] >= 1:
             consider(_required(list(arg[2])))
+        elif op is re_parser.ASSERT and isinstance(arg, tuple):
+            # a positive look-around: its text must be there too (in the line or text searched)
+            consider(_required(list(arg[1])))
         elif op is re_parser.BRANCH and isinstance(arg, tuple):
             branches = [_required(list(branch)) for branch in arg[1]]
             if all(branches):

@@ -84,36 +84,49 @@ def _prefilter(rules: list[Rule], text: str) -> list[Rule]:
     return [rule for rule in rules if rule.may_match(text)]
 
 
-def _candidate_lines(text: str, starts: list[int], rule: Rule) -> Iterable[int]:
-    """Indices of the lines that contain one of the rule's required literals (all lines if none)."""
+def _candidate_lines(short_text: str, starts: list[int], rule: Rule) -> Iterable[int]:
+    """Indices (into the short lines) of the lines holding one of the rule's literals (all if none)."""
     if rule.literals is None:
         return range(len(starts))
     found: set[int] = set()
     for literal in rule.literals:
-        pos = text.find(literal)
+        pos = short_text.find(literal)
         while pos != -1:
             line = bisect.bisect_right(starts, pos) - 1
             found.add(line)
-            next_line = starts[line + 1] if line + 1 < len(starts) else len(text)
-            pos = text.find(literal, next_line)
+            next_line = starts[line + 1] if line + 1 < len(starts) else len(short_text)
+            pos = short_text.find(literal, next_line)
     return sorted(found)
 
 
 def _line_matches(
     text: str, spans: list[tuple[int, int, int]], line_rules: list[Rule], max_line: int
 ) -> list[tuple[int, Rule]]:
-    """(line index, first rule whose pattern fully matches the trimmed line), in line order."""
-    starts = [start for start, _, _ in spans]
+    """(line index, first rule whose pattern fully matches the trimmed line), in line order.
+
+    Only lines of at most ``max_line`` characters are tried; they are joined into one string so each
+    rule's literals are searched once, over far less text than the whole document.
+    """
+    short: list[tuple[int, str]] = []
+    for i, (start, end, _) in enumerate(spans):
+        if end - start <= max_line * 2:
+            stripped = text[start:end].strip()
+            if stripped and len(stripped) <= max_line:
+                short.append((i, stripped))
+    starts = []
+    offset = 0
+    for _, line in short:
+        starts.append(offset)
+        offset += len(line) + 1
+    short_text = "\n".join(line for _, line in short)
     chosen: dict[int, int] = {}
     for order, rule in enumerate(line_rules):
-        for i in _candidate_lines(text, starts, rule):
-            if i in chosen and chosen[i] < order:
+        for k in _candidate_lines(short_text, starts, rule):
+            if k in chosen and chosen[k] < order:
                 continue
-            start, end, _ = spans[i]
-            stripped = text[start:end].strip()
-            if stripped and len(stripped) <= max_line and rule.pattern.fullmatch(stripped):
-                chosen[i] = order
-    return [(i, line_rules[chosen[i]]) for i in sorted(chosen)]
+            if rule.pattern.fullmatch(short[k][1]):
+                chosen[k] = order
+    return [(short[k][0], line_rules[chosen[k]]) for k in sorted(chosen)]
 
 
 def strip_boilerplate(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
