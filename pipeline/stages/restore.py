@@ -752,21 +752,25 @@ class _Restorer:
         if self.complete:
             self.missing_paragraphs()
 
+    def insertion(self, pos: int, piece: _Piece, *, end: int | None = None) -> Edit:
+        """The edit putting one piece of reference text at ``pos`` (in place of ``pos:end``, if given)."""
+        return make_edit(
+            STAGE,
+            piece.rule_id,
+            self.a,
+            pos,
+            pos if end is None else end,
+            piece.text,
+            piece.reason,
+            evidence=piece.evidence,
+            confidence=piece.confidence,
+        )
+
     def compose(self, pos: int, point: _Point, threshold: float) -> tuple[Edit | None, list[Edit]]:
         """One edit for everything inserted at ``pos`` (plus suggestions for the doubtful pieces)."""
         if len(point.left) == 1 and not (point.paras or point.right or point.brk):  # one insertion
             piece = point.left[0]
-            edit = make_edit(
-                STAGE,
-                piece.rule_id,
-                self.a,
-                pos,
-                pos,
-                piece.text,
-                piece.reason,
-                evidence=piece.evidence,
-                confidence=piece.confidence,
-            )
+            edit = self.insertion(pos, piece)
             return (edit, []) if piece.confidence >= threshold else (None, [edit])
         if not (point.left or point.paras or point.right):  # the usual case: a paragraph break only
             brk = point.brk
@@ -782,19 +786,7 @@ class _Restorer:
                 if piece.confidence >= threshold:
                     keep[side].append(piece)
                 else:
-                    suggestions.append(
-                        make_edit(
-                            STAGE,
-                            piece.rule_id,
-                            self.a,
-                            pos,
-                            pos,
-                            piece.text,
-                            piece.reason,
-                            evidence=piece.evidence,
-                            confidence=piece.confidence,
-                        )
-                    )
+                    suggestions.append(self.insertion(pos, piece))
         brk = point.brk if point.brk is not None and point.brk.confidence >= threshold else None
         left = "".join(p.text for p in keep["left"])
         right = "".join(p.text for p in keep["right"])
@@ -836,17 +828,7 @@ class _Restorer:
         applied: list[Edit] = []
         suggestions: list[Edit] = []
         for start, end, piece in self.replacements:
-            edit = make_edit(
-                STAGE,
-                piece.rule_id,
-                self.a,
-                start,
-                end,
-                piece.text,
-                piece.reason,
-                evidence=piece.evidence,
-                confidence=piece.confidence,
-            )
+            edit = self.insertion(start, piece, end=end)
             (applied if piece.confidence >= threshold else suggestions).append(edit)
         for pos, point in self.points.items():
             edit, doubtful = self.compose(pos, point, threshold)
