@@ -20,7 +20,7 @@ from pipeline.document import Document, Edit, OffsetMap, apply_edits, check_edit
 from pipeline.errors import DocmendError, StageError
 from pipeline.quality import assess_quality
 from pipeline.rules import RuleSet, load_rules
-from pipeline.stages import damage
+from pipeline.stages import damage, restore
 from pipeline.stages.boilerplate import strip_boilerplate
 from pipeline.stages.normalise import normalise_punctuation, normalise_unicode, normalise_whitespace
 from pipeline.stages.page_artefacts import remove_page_artefacts
@@ -159,12 +159,7 @@ RE_BODY_CHAR = regex.compile(r"[\p{Han}\p{L}\p{N}]")
 
 
 def _restore(doc: Document, log: EditLog, text: str, rules: RuleSet, reference: str | None, complete: bool) -> str:
-    try:
-        from pipeline.stages import restore
-    except ImportError:  # restoration not built into this copy
-        if reference is not None:
-            raise StageError("restore", "restoring against a reference is not implemented yet") from None
-        return text
+    """Restore ``text`` from the reference (logged), or, without one, flag likely masks as suggestions."""
     if reference is None:
         flags = restore.flag_masked_spans(text, rules=rules)
         doc.suggestions.extend(_mapped(log, flags))

@@ -169,3 +169,13 @@ def test_to_simplified_only_when_asked(tmp_path):
     assert (tmp_path / "simp" / "trad.txt").read_text(encoding="utf-8") == "网络综合治理体系建设取得新进展。\n"
     report = json.loads((tmp_path / "simp" / "trad.report.json").read_text(encoding="utf-8"))
     assert any(change["stage"] == "damage" and "網" in change["before"] for change in report["changes"])
+
+
+def test_unrelated_reference_restores_nothing_and_says_so(tmp_path):
+    unrelated = SCRAPED.parent.parent / "tests" / "fixtures" / "sites" / "docin.txt"
+    result = invoke("clean", str(SCRAPED), "--reference", str(unrelated), "-o", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "not the same document" in result.output and "nothing restored" in result.output
+    report = json.loads((tmp_path / "wangxin_scraped_diyiwenku.report.json").read_text(encoding="utf-8"))
+    assert not [c for c in report["changes"] if c["stage"] == "restore"]
+    assert report["metadata"]["reference_status"].startswith("unrelated")
