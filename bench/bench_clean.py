@@ -16,6 +16,7 @@ Run: ``python bench/bench_clean.py [--mb 10]``.
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import subprocess
 import sys
@@ -34,17 +35,27 @@ SAMPLE = ROOT / "samples" / "wangxin_scraped_diyiwenku.txt"
 RE_MARKER = re.compile(r"^\d+、", re.MULTILINE)
 
 
-def build_input(target_bytes: int) -> str:
-    """The sample's header, then its chunk lines repeated with markers renumbered 1, 2, 3, …"""
+def build_input(target_bytes: int, *, seed: int = 7) -> str:
+    """The sample's header, then its body again and again as the site would chunk it.
+
+    Each copy shuffles the sample's sentences (so no paragraph repeats: a repeated document would be
+    mostly removed as duplicated text) and is cut into chunks of about the sample's length, numbered
+    on (``1、`` ``2、`` …) and cut mid-word, as 第一文库网 does.
+    """
     header, *chunks = SAMPLE.read_text(encoding="utf-8").splitlines()
-    bodies = [RE_MARKER.sub("", chunk) for chunk in chunks]
+    body = "".join(RE_MARKER.sub("", chunk) for chunk in chunks)
+    sentences = [s + "。" for s in body.split("。") if s]
+    chunk_chars = max(1, len(body) // max(1, len(chunks)))
+    rng = random.Random(seed)
     lines = [header]
     size = len(header.encode())
     number = 0
     while size < target_bytes:
-        for body in bodies:
+        rng.shuffle(sentences)
+        text = "".join(sentences)
+        for start in range(0, len(text), chunk_chars):
             number += 1
-            line = f"{number}、{body}"
+            line = f"{number}、{text[start : start + chunk_chars]}"
             lines.append(line)
             size += len(line.encode()) + 1
     return "\n".join(lines) + "\n"

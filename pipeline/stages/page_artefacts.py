@@ -28,6 +28,7 @@ from pipeline.stages.text import joiner
 
 STAGE = "page_artefacts"
 RE_DIGITS = regex.compile(r"\d+")
+RE_SENTENCE_PUNCT = regex.compile(r"[，。；！？,;!?]")
 
 
 def _ends_sentence(line: str, sentence_end: str) -> bool:
@@ -116,7 +117,8 @@ def _running_lines(lines: _Lines, rules: RuleSet, metadata: dict[str, Any], remo
     groups: dict[str, list[int]] = {}
     for i in pool:
         k = key(i)
-        if 2 <= len(k) <= max_chars and "。" not in k and k[-1] not in "：:":
+        # running headers and footers are titles and labels, not pieces of sentences
+        if 2 <= len(k) <= max_chars and not RE_SENTENCE_PUNCT.search(k) and k[-1] not in "：:":
             groups.setdefault(k, []).append(i)
     heading_at_start, _ = heading_patterns(rules)
     title = (metadata.get("title") or "").strip()
@@ -136,7 +138,7 @@ def _chunk_markers(
 ) -> list[tuple[int, int, regex.Match[str], str]]:
     """(line index, number, match, series) for each numbered chunk marker taken for a site artefact."""
     cfg = rules.settings.get("chunk_markers", {})
-    pattern = regex.compile(cfg.get("pattern", r"[ \t\u3000]*(\d{1,3})、"))
+    pattern = regex.compile(cfg.get("pattern", r"[ \t\u3000]*(\d{1,4})、"))
     chains: list[list[tuple[int, int, regex.Match[str]]]] = []
     for i in range(len(lines)):
         if i in removed:
