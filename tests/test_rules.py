@@ -97,3 +97,19 @@ def test_literal_prefilter_never_skips_a_real_match():
         for example in rule.examples:
             if rule.pattern.search(example.before):
                 assert rule.may_match(example.before), rule.id
+
+
+def test_literal_scan_finds_every_line_a_plain_search_finds():
+    from pipeline.stages.boilerplate import _lines_by_literal
+
+    line_rules = [rule for rule in RULES.for_stage("boilerplate") if rule.kind == "line"]
+    literals = sorted({lit for rule in line_rules if rule.literals for lit in rule.literals})
+    lines = [literals[i] + literals[(i * 7 + 3) % len(literals)][1:] + "正文" for i in range(len(literals))]
+    lines += ["上传人上传时间", "资源描述", "下载次数下载积分", "本文档由用户提供并上传，普通正文。"]
+    text = "\n".join(lines)
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    found = _lines_by_literal(text, starts, line_rules)
+    for literal in literals:
+        assert found[literal] == {k for k, line in enumerate(lines) if literal in line}, literal

@@ -18,7 +18,9 @@ After::
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -84,19 +86,51 @@ def _prefilter(rules: list[Rule], text: str) -> list[Rule]:
     return [rule for rule in rules if rule.may_match(text)]
 
 
-def _candidate_lines(short_text: str, starts: list[int], rule: Rule) -> Iterable[int]:
-    """Indices (into the short lines) of the lines holding one of the rule's literals (all if none)."""
-    if rule.literals is None:
-        return range(len(starts))
-    found: set[int] = set()
-    for literal in rule.literals:
-        pos = short_text.find(literal)
-        while pos != -1:
-            line = bisect.bisect_right(starts, pos) - 1
-            found.add(line)
-            next_line = starts[line + 1] if line + 1 < len(starts) else len(short_text)
-            pos = short_text.find(literal, next_line)
-    return sorted(found)
+@lru_cache(maxsize=8)
+def _literal_scanner(literals: tuple[str, ...]) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
+    """(one alternation of the literals a single scan finds reliably, the literals to find one by one).
+
+    A scan reports non-overlapping matches, so a literal that can overlap another one (it is part of
+    another, or begins with another's ending) could be hidden behind it: those are searched alone.
+    """
+
+    def overlaps(literal: str, other: str) -> bool:
+        if literal == other:
+            return False
+        if literal in other:
+            return True
+        return any(other.endswith(literal[:n]) for n in range(1, len(literal)))
+
+    alone = tuple(lit for lit in literals if any(overlaps(lit, other) for other in literals))
+    scanned = [lit for lit in literals if lit not in alone]
+    if not scanned:
+        return None, alone
+    alternatives = "|".join(re.escape(lit) for lit in sorted(scanned, key=len, reverse=True))
+    return re.compile(alternatives), alone
+
+
+def _lines_by_literal(short_text: str, starts: list[int], rules: list[Rule]) -> dict[str, set[int]]:
+    """For each required literal of the rules, the (short) lines holding it, mostly in one scan."""
+    literals = tuple(sorted({lit for rule in rules if rule.literals for lit in rule.literals}))
+    found: dict[str, set[int]] = {lit: set() for lit in literals}
+    if not literals:
+        return found
+    scanner, alone = _literal_scanner(literals)
+    if scanner is not None:
+        for match in scanner.finditer(short_text):
+            found[match.group()].add(bisect.bisect_right(starts, match.start()) - 1)
+    for literal in alone:
+        found[literal].update(_find_lines(short_text, starts, literal))
+    return found
+
+
+def _find_lines(short_text: str, starts: list[int], literal: str) -> Iterable[int]:
+    pos = short_text.find(literal)
+    while pos != -1:
+        line = bisect.bisect_right(starts, pos) - 1
+        yield line
+        next_line = starts[line + 1] if line + 1 < len(starts) else len(short_text)
+        pos = short_text.find(literal, next_line)
 
 
 def _line_matches(
@@ -119,9 +153,14 @@ def _line_matches(
         starts.append(offset)
         offset += len(line) + 1
     short_text = "\n".join(line for _, line in short)
+    by_literal = _lines_by_literal(short_text, starts, line_rules)
     chosen: dict[int, int] = {}
     for order, rule in enumerate(line_rules):
-        for k in _candidate_lines(short_text, starts, rule):
+        if rule.literals is None:
+            candidates: Iterable[int] = range(len(short))
+        else:
+            candidates = sorted(set().union(*(by_literal[lit] for lit in rule.literals)))
+        for k in candidates:
             if k in chosen and chosen[k] < order:
                 continue
             if rule.pattern.fullmatch(short[k][1]):
