@@ -6,12 +6,14 @@ import nox
 
 nox.options.sessions = ["lint", "tests"]
 nox.options.reuse_existing_virtualenvs = True
+LINTED = ("pipeline", "tests", "bench", "noxfile.py")
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Install docmend with its test extra and run pytest."""
+    """Install docmend with its test extra, run ruff over the code, then pytest."""
     session.install(".[test]")
+    session.run("ruff", "check", *LINTED)
     session.run("pytest", *session.posargs)
 
 
@@ -19,7 +21,7 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff check over the package, tests and benchmarks."""
     session.install("ruff")
-    session.run("ruff", "check", "pipeline", "tests", "bench", "noxfile.py")
+    session.run("ruff", "check", *LINTED)
 
 
 @nox.session

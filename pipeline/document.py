@@ -119,11 +119,14 @@ class OffsetMap:
     end of a span); positions between edits shift by the length change of the edits before them.
     """
 
-    def __init__(self, edits: Sequence[Edit]) -> None:
-        ordered = sorted(edits, key=lambda e: (e.start, e.end))
-        in_starts = np.fromiter((e.start for e in ordered), dtype=np.int64, count=len(ordered))
-        in_ends = np.fromiter((e.end for e in ordered), dtype=np.int64, count=len(ordered))
-        new_lengths = np.fromiter((len(e.after) for e in ordered), dtype=np.int64, count=len(ordered))
+    def __init__(self, edits: Sequence[Edit], *, ordered: bool = False) -> None:
+        """``ordered``: the edits are already sorted by position (as :func:`check_edits` returns them)."""
+        if not ordered:
+            edits = sorted(edits, key=lambda e: (e.start, e.end))
+        count = len(edits)
+        in_starts = np.fromiter((e.start for e in edits), dtype=np.int64, count=count)
+        in_ends = np.fromiter((e.end for e in edits), dtype=np.int64, count=count)
+        new_lengths = np.fromiter((len(e.after) for e in edits), dtype=np.int64, count=count)
         shift_before = np.concatenate(([0], np.cumsum(new_lengths - (in_ends - in_starts))[:-1]))
         self._in_starts = in_starts
         self._in_ends = in_ends

@@ -65,39 +65,28 @@ class EditLog:
         self.maps: list[OffsetMap] = []
         self.edits: list[Edit] = []
 
-    def to_input(self, positions: Sequence[int], *, end: bool = False) -> list[int]:
+    def to_input(self, positions: Sequence[int] | np.ndarray, *, end: bool = False) -> list[int]:
         """Offsets in the original input of offsets in the current text."""
         mapped = np.asarray(positions, dtype=np.int64)
         for offset_map in reversed(self.maps):
             mapped = offset_map.to_input_many(mapped, end=end)
-        return [int(p) for p in mapped]
+        return mapped.tolist()
 
     def located(self, edits: Sequence[Edit], step: int) -> list[Edit]:
         """The edits with ``step`` and their span in the original input filled in."""
-        starts = self.to_input([e.start for e in edits])
-        ends = self.to_input([e.end for e in edits], end=True)
+        count = len(edits)
+        starts = self.to_input(np.fromiter((e.start for e in edits), dtype=np.int64, count=count))
+        ends = self.to_input(np.fromiter((e.end for e in edits), dtype=np.int64, count=count), end=True)
+        make = tuple.__new__  # Edit(...) without the keyword handling: this runs once per edit
         return [
-            Edit(
-                e.stage,
-                e.rule_id,
-                e.start,
-                e.end,
-                e.before,
-                e.after,
-                e.reason,
-                e.evidence,
-                e.confidence,
-                step,
-                start,
-                max(start, stop) if e.end > e.start else start,
-            )
+            make(Edit, (*e[:9], step, start, max(start, stop) if e.end > e.start else start))
             for e, start, stop in zip(edits, starts, ends, strict=True)
         ]
 
     def record(self, edits: list[Edit]) -> None:
         """Log one step's (checked, sorted) edits."""
         self.edits.extend(self.located(edits, len(self.maps)))
-        self.maps.append(OffsetMap(edits))
+        self.maps.append(OffsetMap(edits, ordered=True))
 
 
 def run_step(

@@ -25,3 +25,127 @@ def test_360docs_notices_dropped_real_list_kept(rules):
     assert "1. 单选题 C C D B C" in doc.paragraphs
     assert "2. 判断题对错错错对" in doc.paragraphs
     assert "第一章作业参考答案" in doc.paragraphs
+
+
+def test_renrendoc_thumbnails_counter_and_button_dropped(rules):
+    doc = clean_file(REAL / "renrendoc_509584449.txt", rules=rules)
+    assert "_第1页" not in doc.text and "_第5页" not in doc.text
+    assert "还剩12页未读" not in doc.text and "继续免费阅读" not in doc.text
+    assert "下载本文档" not in doc.text and "版权说明" not in doc.text and "文档简介" not in doc.text
+    assert "本系统采用模块化设计，涵盖任务管理、文档处理、通讯协作、数据统计与分析等多个核心功能模块" in doc.text
+    assert doc.paragraphs[0].startswith("高效办公自动化系统操作手册（标准版）第1章系统概述与基础概念")
+    assert doc.metadata["site"] == "renrendoc"
+
+
+def test_renrendoc_traditional_mirror_chrome_dropped(rules):
+    doc = clean_file(REAL / "bubsandbeans_257871270.txt", rules=rules)
+    assert "_第1頁" not in doc.text and "還剩31頁未讀" not in doc.text
+    assert "下載本文檔" not in doc.text and "版權" not in doc.text and "文檔簡" not in doc.text
+    assert "第一頁" not in doc.text and "共36頁" not in doc.text
+    assert "大國重器一定要掌握在自己手里。" in doc.text
+    assert doc.paragraphs[1].startswith("一、中興事件的教訓")
+
+
+def test_31ppt_download_box_dropped(rules):
+    doc = clean_file(REAL / "31ppt_4995609.txt", rules=rules)
+    for chrome in (
+        "欢迎来到三一办公",
+        "办公文档>",
+        "ImageVerifierCode",
+        "资源ID",
+        "快捷下载",
+        "下载资源需要",
+        "用户名和密码",
+        "加入VIP",
+        "验证码",
+        "忘记密码",
+        "友情提示",
+        "本站不支持迅雷下载",
+        "资源分类",
+    ):
+        assert chrome not in doc.text, chrome
+    assert doc.metadata["title"] == "计算机二级C语言程序设计第9讲"
+    assert doc.paragraphs[0] == "计算机二级C语言程序设计第9讲"
+    assert "使用指针，可以使程序更加简洁、紧凑、高效。" in doc.text
+
+
+def test_desk33_download_box_dropped(rules):
+    doc = clean_file(REAL / "desk33_1242642.txt", rules=rules)
+    for chrome in (
+        "欢迎来到课桌文档",
+        "建筑工程资料库",
+        "党建之窗>",
+        "在线阅读>",
+        "资源分类",
+        "DOCX文档下载",
+        "资源ID",
+        "快捷下载",
+        "游客一键下载",
+        "下载积分",
+        "友情提示",
+        "试题试卷类文档",
+        ".docx",
+    ):
+        assert chrome not in doc.text, chrome
+    assert doc.metadata["site"] == "desk33"
+    assert "课题分析社交网站的用户影响力课时2课时（90min）教学目标" in doc.text
+    assert "掌握图的常用算法" in doc.text
+
+
+def test_iask_header_and_abstract_dropped(rules):
+    doc = clean_file(REAL / "iask_EKnT1anxtz.txt", rules=rules)
+    assert "举报" not in doc.text and "开通vip" not in doc.text and "首页" not in doc.text
+    assert "胡少华 ..." not in doc.text
+    assert doc.text.count("开发文档-编程规范") == 1
+    assert doc.paragraphs[0] == "开发文档-编程规范"
+    assert doc.paragraphs[1].startswith("Java编码规范")
+    assert "8.1每行应该只有一条语句。" in doc.text
+
+
+def test_taowenge_header_thumbnails_dropped(rules):
+    doc = clean_file(REAL / "taowenge_68492119.txt", rules=rules)
+    for chrome in (
+        "上传人",
+        "文档编号",
+        "返回 下载",
+        "_第1页",
+        "第1页 / 共28页",
+        "点击查看更多",
+        "资源描述",
+        "由会员分享",
+        "淘文阁",
+    ):
+        assert chrome not in doc.text, chrome
+    assert not any(line.startswith(("1、", "2、")) for line in doc.paragraphs)
+    assert "操作系统内核是" in doc.text and "软件开发领域比较深的技术点" in doc.text
+    assert doc.metadata["site"] == "taowenge"
+
+
+def test_77cn_banner_notice_and_toggles_dropped(rules):
+    doc = clean_file(REAL / "77cn_168924.txt", rules=rules)
+    for chrome in (
+        "77范文网",
+        "专业文章范例文档资料分享平台",
+        "网络收集",
+        "下载这篇文档",
+        "手机版",
+        "仅供预览",
+        "点击这里给我发消息",
+        "隐藏答案",
+        "? ?",
+    ):
+        assert chrome not in doc.text, chrome
+    assert doc.metadata["site"] == "77cn"
+    assert doc.metadata["title"] == "计算机系统结构_知识点测评"
+    assert "D.计算机应用【答案】B" in doc.text
+    assert "A. 寻址种类" in doc.paragraphs
+    assert "【答案】D" in doc.paragraphs
+
+
+def test_bigxun_preview_notices_and_label_dropped(rules):
+    doc = clean_file(REAL / "bigxun_1942207401093599234.txt", rules=rules)
+    assert "还剩48页未读" not in doc.text and "只提供10页预览" not in doc.text
+    assert "文本内容" not in doc.text
+    assert doc.paragraphs[0].startswith(
+        "托盘货架培训课件仓储系统核心基础设施，托盘货架是现代物流中不可或缺的重要组成部分"
+    )
