@@ -175,6 +175,11 @@ def test_random_block_not_in_classical_document(rules):
         ("臣chn亮ling言yn：先xin帝d创chung业y未wi半bn，而r中zhng道do崩bng殂c。", "臣亮言：先帝创业未半，而中道崩殂。"),
         ("臣chen亮liang言yan", "臣亮言"),
         ("臣 chén 亮 liàng 言 yán", "臣亮言"),
+        # a mirror that glosses single characters inside words: many in the document, so each goes
+        (
+            "我國網(wǎng)信領(lǐng)域若干創(chuàng)新。版權(quán)說明。進(jìn)行舉報。認(rèn)真。",
+            "我國網信領域若干創新。版權說明。進行舉報。認真。",
+        ),
     ],
 )
 def test_pinyin_removed(rules, before, after):
@@ -188,6 +193,7 @@ def test_pinyin_removed(rules, before, after):
         "第3A条",
         "iPhone手机",
         "这个字读作网(wǎng)，意思是网络。",  # one annotation: not a layer
+        "生字：网(wǎng)、络(luò)、创(chuàng)、领(lǐng)、权(quán)、认(rèn)。",  # a lesson's word list
         "臣chén是一个字",  # not sustained
         "维生素C和维生素E都很重要",
         "我们使用 Java 和 Go 开发后端服务",

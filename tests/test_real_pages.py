@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pipeline.runner import clean_file
@@ -43,6 +44,8 @@ def test_renrendoc_traditional_mirror_chrome_dropped(rules):
     assert "下載本文檔" not in doc.text and "版權" not in doc.text and "文檔簡" not in doc.text
     assert "第一頁" not in doc.text and "共36頁" not in doc.text
     assert "大國重器一定要掌握在自己手里。" in doc.text
+    assert not re.search(r"[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔù]+[)）]", doc.text)  # glosses after single characters gone
+    assert "被監控(如“棱鏡" in doc.text  # a real parenthesis stays
     assert doc.paragraphs[1].startswith("一、中興事件的教訓")
 
 

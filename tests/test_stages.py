@@ -169,3 +169,16 @@ def test_parallel_topic_sentences_open_paragraphs(rules):
         "健全治理体系是推动发展的现实需要。论述二。",
         "健全治理体系是实现现代化的重要支撑。论述三。健全治理体系，推动形成良好生态，既是政治要求。",
     ]
+
+
+# --- boilerplate title --------------------------------------------------------------------------
+
+
+def test_header_title_keeps_its_own_book_title_marks():
+    from pipeline.stages.boilerplate import clean_title
+
+    assert clean_title("在调研网信工作强调要求.docx(5页珍藏版)") == "在调研网信工作强调要求"
+    assert clean_title("《在调研网信工作强调要求.docx》") == "在调研网信工作强调要求"
+    assert clean_title("《linux内核》PPT课件.ppt") == "《linux内核》PPT课件"
+    assert clean_title("《《linux内核》PPT课件.ppt》") == "《linux内核》PPT课件"
+    assert clean_title("《论语》与《孟子》选读.docx") == "《论语》与《孟子》选读"

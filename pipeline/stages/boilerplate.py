@@ -41,13 +41,26 @@ def clean_title(raw: str) -> str:
     '在调研网信工作强调要求'
     >>> clean_title("中华人民共和国著作权法(2020修正)")
     '中华人民共和国著作权法（2020修正）'
+    >>> clean_title("《linux内核》PPT课件.ppt")
+    '《linux内核》PPT课件'
     """
-    title = RE_PAGE_COUNT.sub("", raw.strip())
-    title = RE_FILE_SUFFIX.sub("", title)
-    title = title.strip(" 《》\u3000")
+    title = raw.strip(" \u3000")
+    while title.startswith("《") and title.endswith("》") and _outer_pair(title):
+        title = title[1:-1].strip(" \u3000")
+    title = RE_FILE_SUFFIX.sub("", RE_PAGE_COUNT.sub("", title)).strip(" \u3000")
     if RE_HAN.search(title):
         title = title.translate(FULL_WIDTH_BRACKETS)
     return title
+
+
+def _outer_pair(title: str) -> bool:
+    """Whether the ``《`` opening ``title`` is closed by the ``》`` ending it (not by one inside)."""
+    depth = 0
+    for i, ch in enumerate(title):
+        depth += (ch == "《") - (ch == "》")
+        if depth == 0:
+            return i == len(title) - 1
+    return False
 
 
 RE_HAN = regex.compile(r"\p{Han}")

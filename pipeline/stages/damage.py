@@ -716,7 +716,9 @@ def strip_pinyin_layers(text: str, *, rules: RuleSet, metadata: dict[str, Any]) 
     """Edits removing pinyin that a layer glued after each character.
 
     Two forms: the reading in parentheses after a character (``網(wǎng)絡(luò)``) — at least
-    ``min_paren_groups`` groups in a row — and a PDF ruby layer where each character is followed by
+    ``min_paren_groups`` groups in a row, or single glosses anywhere once the document holds
+    ``min_document_groups`` of them (mirror sites gloss only some characters: ``版權(quán)說明``) —
+    and a PDF ruby layer where each character is followed by
     its reading with the tone vowels lost (``臣chn亮ling``) — at least ``min_ruby_pairs`` pairs in
     a row. Each reading must be one of the character's (pypinyin), so ``使用Python语言`` stays.
 
@@ -728,7 +730,11 @@ def strip_pinyin_layers(text: str, *, rules: RuleSet, metadata: dict[str, Any]) 
     """
     if text.isascii() or not RE_HAN.search(text):
         return []
-    edits = _paren_pinyin(text, int(_setting(rules, "damage_pinyin", "min_paren_groups", 2)))
+    edits = _paren_pinyin(
+        text,
+        int(_setting(rules, "damage_pinyin", "min_paren_groups", 2)),
+        int(_setting(rules, "damage_pinyin", "min_document_groups", 5)),
+    )
     edits.extend(
         _ruby_pinyin(
             text,
@@ -739,7 +745,7 @@ def strip_pinyin_layers(text: str, *, rules: RuleSet, metadata: dict[str, Any]) 
     return _non_overlapping(edits)
 
 
-def _paren_pinyin(text: str, min_groups: int) -> list[Edit]:
+def _paren_pinyin(text: str, min_groups: int, min_document_groups: int) -> list[Edit]:
     if "(" not in text and "（" not in text:
         return []
     groups: list[tuple[int, int, int]] = []  # (han start, paren start, paren end)
@@ -757,6 +763,10 @@ def _paren_pinyin(text: str, min_groups: int) -> list[Edit]:
         if not all(is_pinyin_of(c, s) for c, s in zip(chars, syllables, strict=True)):
             continue
         groups.append((han_start, start, match.end()))
+    # mirror sites gloss single characters in the middle of words; a lesson's glossed word list does not
+    mid_word = sum(1 for _, _, end in groups if end < len(text) and RE_HAN.match(text[end]))
+    if mid_word >= min_document_groups:
+        min_groups = 1
     edits: list[Edit] = []
     run: list[tuple[int, int, int]] = []
     for group in [*groups, (-1, -1, -1)]:
@@ -773,7 +783,9 @@ def _paren_pinyin(text: str, min_groups: int) -> list[Edit]:
                         start,
                         end,
                         "",
-                        f"pinyin after each character ({len(run)} in a row) removed",
+                        f"pinyin after each character ({len(run)} in a row) removed"
+                        if len(run) > 1
+                        else f"pinyin gloss after a character removed ({len(groups)} such glosses in the document)",
                     )
                 )
         run = [group] if group[0] >= 0 else []
