@@ -108,6 +108,8 @@ def required_literals(pattern: str) -> Literals | None:
     ('版权所有',)
     >>> required_literals(r"关于我们|联系我们")
     ('关于我们', '联系我们')
+    >>> required_literals(r"免[费費]下[载載]")
+    ('免费下载', '免费下載', '免費下载', '免費下載')
     """
     # \p{Han} and friends are single characters: for this analysis any character will do
     try:
@@ -124,23 +126,50 @@ def _score(literals: Literals | None) -> int:
     return min(len(lit) for lit in literals) if literals else 0
 
 
+MAX_LITERAL_VARIANTS = 16
+
+
+def _class_chars(op: object, arg: object) -> list[str] | None:
+    """The characters of a small character class of plain characters (``[载載]``), else None."""
+    if op is not re_parser.IN or not isinstance(arg, list) or len(arg) > 4:
+        return None
+    chars = [chr(value) for kind, value in arg if kind is re_parser.LITERAL and isinstance(value, int)]
+    return chars if len(chars) == len(arg) else None
+
+
 def _required(items: list[tuple[object, object]]) -> Literals | None:
-    """The best any-of literal set for a sequence of parsed items (see required_literals)."""
+    """The best any-of literal set for a sequence of parsed items (see required_literals).
+
+    A small class of characters multiplies the literal run it is part of: ``下[载載]`` gives
+    ``('下载', '下載')`` (the traditional variants the rules allow would otherwise cut every run short).
+    """
     best: Literals | None = None
-    run: list[str] = []
+    run: list[str] = [""]
 
     def consider(candidate: Literals | None) -> None:
         nonlocal best
         if candidate and (best is None or _score(candidate) > _score(best)):
             best = candidate
 
+    def flush() -> None:
+        nonlocal run
+        if run[0]:
+            consider(tuple(dict.fromkeys(run)))
+        run = [""]
+
     for op, arg in items:
         if op is re_parser.LITERAL and isinstance(arg, int):
-            run.append(chr(arg))
+            run = [prefix + chr(arg) for prefix in run]
             continue
-        if run:
-            consider(("".join(run),))
-            run = []
+        chars = _class_chars(op, arg)
+        if chars is not None:
+            if len(run) * len(chars) <= MAX_LITERAL_VARIANTS:
+                run = [prefix + char for prefix in run for char in chars]
+                continue
+            flush()
+            run = chars
+            continue
+        flush()
         if op is re_parser.SUBPATTERN and isinstance(arg, tuple) and arg[1] == 0 and arg[2] == 0:
             consider(_required(list(arg[3])))
         elif op in (re_parser.MAX_REPEAT, re_parser.MIN_REPEAT) and isinstance(arg, tuple) and arg[0] >= 1:
@@ -152,8 +181,7 @@ def _required(items: list[tuple[object, object]]) -> Literals | None:
             branches = [_required(list(branch)) for branch in arg[1]]
             if all(branches):
                 consider(tuple(dict.fromkeys(lit for branch in branches if branch for lit in branch)))
-    if run:
-        consider(("".join(run),))
+    flush()
     return best
 
 

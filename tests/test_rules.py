@@ -84,12 +84,16 @@ def test_required_literals_are_sound():
     assert required_literals(r"《(?P<title>.+?)》由会员分享.*第一文库网上搜索。?") == ("第一文库网上搜索",)
     assert required_literals("a|bc") is None
     assert required_literals("(?i)abc") is None
-    assert required_literals(r"(?:第一|第二)文库网") == ("文库网",)
+    assert required_literals(r"(?:第一|第二)文库网") == ("第一文库网", "第二文库网")
     either = required_literals(r"(?:第一文库|第二文库)网")
     assert either and len(either) == 2
     assert any(lit in "第一文库网" for lit in either) and any(lit in "第二文库网" for lit in either)
     assert required_literals(r"\p{Han}{2}下载吧(?:谢谢)?") == ("下载吧",)
     assert required_literals(r"(?:abc)*xyz|(?:def)?") is None
+    # small classes (traditional variants) multiply the run instead of cutting it
+    assert required_literals(r"[还還]剩\d+[页頁]未[读讀]") == ("页未读", "页未讀", "頁未读", "頁未讀")
+    assert set(required_literals(r"下[载載]本文[档檔]") or ()) == {"下载本文档", "下载本文檔", "下載本文档", "下載本文檔"}
+    assert required_literals(r"[^载]下") is None  # a negated class is no literal
 
 
 def test_literal_prefilter_never_skips_a_real_match():
