@@ -19,10 +19,25 @@ def docmend_version() -> str:
 
 
 def _change(edit: Edit, original: str) -> dict[str, Any]:
-    data = edit.to_dict()
-    data["rule"] = data.pop("rule_id")
-    if edit.input_start >= 0:
-        data["context"] = original[max(0, edit.input_start - CONTEXT_CHARS) : edit.input_end + CONTEXT_CHARS]
+    # built field by field, not with Edit.to_dict(): a large document's report holds 100k+ of these
+    stage, rule, start, end, before, after, reason, evidence, confidence, step, input_start, input_end = edit
+    data: dict[str, Any] = {
+        "stage": stage,
+        "rule": rule,
+        "start": start,
+        "end": end,
+        "before": before,
+        "after": after,
+        "reason": reason,
+        "confidence": confidence,
+        "step": step,
+        "input_start": input_start,
+        "input_end": input_end,
+    }
+    if evidence is not None:
+        data["evidence"] = evidence
+    if input_start >= 0:
+        data["context"] = original[max(0, input_start - CONTEXT_CHARS) : input_end + CONTEXT_CHARS]
     return data
 
 
