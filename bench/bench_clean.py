@@ -141,6 +141,15 @@ def main() -> None:
     seconds = process_throughput(text)
     print(f"{'docmend clean (whole process)':<36} {seconds:8.2f} {mb / seconds:8.1f}")
 
+    rules = load_rules()
+    print("\ncost of edits: docmend clean_text on the input, and on its own output (clean: nothing to change)")
+    for label, sample_text in (("as scraped", text), ("already clean", clean_text(text, rules=rules).text)):
+        size = len(sample_text.encode()) / 1_000_000
+        started = time.perf_counter()
+        edits = len(clean_text(sample_text, rules=rules).edits)
+        seconds = time.perf_counter() - started
+        print(f"  {label:<14} {size:6.1f} MB  {edits:>9,} edits  {seconds:7.2f} s  {size / seconds:7.1f} MB/s")
+
     print("\nlinearity of docmend clean_text:")
     fn = tools["docmend clean_text"]
     for share in (0.25, 0.5, 1.0):
