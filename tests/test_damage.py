@@ -283,6 +283,69 @@ def test_repeats_kept(rules, text):
     unchanged(remove_repeated_text, text, rules)
 
 
+# text doubled inside a paragraph by a PDF/PPT text layer
+
+DOUBLED_SLIDE = "第第1515章章 解析解析LinuxLinux内核内核内核是操作系统的核心，通常说的内核是操作系统的核心，通常说的"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (DOUBLED_SLIDE, "第15章 解析Linux内核内核是操作系统的核心，通常说的"),
+        ("操操作作系系统统的的内内核核是是一一组组软软件件。", "操作系统的内核是一组软件。"),  # every character doubled
+        ("前言。内核是操作系统的核心，内核是操作系统的核心，通常说的", "前言。内核是操作系统的核心，通常说的"),
+        # a line mostly doubled: its short doubled pieces go too (Latin text came out once)
+        (
+            "Linux是指是指Linux操操作系统的内核，是一组系统管理软件的集合。作系统的内核，是一组系统管理软件的集合。",
+            "Linux是指Linux操作系统的内核，是一组系统管理软件的集合。",
+        ),
+        # inside a doubled layer, characters the dictionary doubles (人人 一一) are doubled characters too
+        ("越越来来越越多多的的人人参参与与到到，，一一起起研研究究。", "越来越多的人参与到，一起研究。"),
+    ],
+)
+def test_doubled_text_undoubled(rules, before, after):
+    assert run_checked(remove_repeated_text, before, rules) == after
+
+
+def test_doubled_text_edits_say_why(rules):
+    edits = remove_repeated_text(DOUBLED_SLIDE, rules=rules, metadata={})
+    assert {e.rule_id for e in edits} == {"damage.doubled-text", "damage.repeated-phrase"}
+    assert all(e.after == "" and e.reason for e in edits)
+    phrase = next(e for e in edits if e.rule_id == "damage.repeated-phrase")
+    assert phrase.before == "内核是操作系统的核心，通常说的" and "15 characters" in phrase.reason
+    assert [e.before for e in edits if e.rule_id == "damage.doubled-text"] == [
+        "第",
+        "15",
+        "章",
+        "解析",
+        "Linux",
+        "内核",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "他常常去图书馆看看书，谢谢你。",
+        "这个问题我们要研究研究，大家天天向上。",
+        "一个一个地检查，高高兴兴上学，人人有责。",
+        "明明白白地说清清楚楚",
+        "高高兴兴快快乐乐平平安安",
+        "的的确确，认认真真，踏踏实实地干干净净做事情",
+        "家家户户，方方面面，时时刻刻",
+        "研究研究讨论讨论",
+        "我们看看这个问题的答案",
+        "他说：“走走走，我们走走看看。”",
+        "1111年，2020年，20202020号，电话1212 3434 5656",
+        "哈哈哈哈哈哈，谢谢谢谢大家",
+        "papa mama",
+        "会议强调，必须坚持以人民为中心的发展思想，不断推进改革。" + CURRENT,
+    ],
+)
+def test_reduplication_kept(rules, text):
+    unchanged(remove_repeated_text, text, rules)
+
+
 # --------------------------------------------------------------------------------------------
 # 5. injected text
 
@@ -335,6 +398,47 @@ def test_injected_flagged_not_removed(rules):
 def test_injected_kept(rules, text):
     unchanged(remove_injected_text, text, rules)
     assert flag_injected_text(text, rules=rules) == []
+
+
+KEYWORD_LINKS = "关于同志近三年现实表现材料材料类招标技术评分表图表与交易pdf视力表打印pdf用图表说话 pdf "
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (
+            "128. " + KEYWORD_LINKS + "达式和语句128.1每行应该只有一条语句。",
+            "128. 表达式和语句128.1每行应该只有一条语句。",
+        ),
+        (A + KEYWORD_LINKS + "达式和语句。" + B, A + "表达式和语句。" + B),
+        (KEYWORD_LINKS + "达式和语句", "表达式和语句"),
+    ],
+)
+def test_keyword_links_removed(rules, before, after):
+    assert run_checked(remove_injected_text, before, rules) == after
+    edits = remove_injected_text(before, rules=rules, metadata={})
+    assert {e.rule_id for e in edits} == {"damage.keyword-links"} and "“表”" in edits[0].reason
+
+
+def test_keyword_links_flagged_mid_sentence(rules):
+    text = "本章说明，" + KEYWORD_LINKS + "达式和语句的写法。"
+    unchanged(remove_injected_text, text, rules)
+    flags = [f for f in flag_injected_text(text, rules=rules) if f.rule_id == "damage.keyword-links"]
+    assert len(flags) == 1 and flags[0].before == flags[0].after == KEYWORD_LINKS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "请下载评分表pdf和报名表pdf后填写表格。",
+        "统计表 pdf 汇总表 pdf 明细表 pdf 达标情况",  # reads on without 表: 达标
+        "见附件：评分表.pdf、报名表.pdf、汇总表.pdf。表达清楚即可。",
+        "附件有图表与交易pdf和视力表打印pdf两个文件，用图表说明。",
+    ],
+)
+def test_keyword_links_kept(rules, text):
+    unchanged(remove_injected_text, text, rules)
+    assert not [f for f in flag_injected_text(text, rules=rules) if f.rule_id == "damage.keyword-links"]
 
 
 # --------------------------------------------------------------------------------------------

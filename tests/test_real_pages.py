@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from pipeline.runner import clean_file
 
 REAL = Path(__file__).parent / "fixtures" / "real"
@@ -105,6 +107,14 @@ def test_iask_header_and_abstract_dropped(rules):
     assert "8.1每行应该只有一条语句。" in doc.text
 
 
+def test_iask_keyword_links_removed(rules):
+    doc = clean_file(REAL / "iask_EKnT1anxtz.txt", rules=rules)
+    assert "128. 表达式和语句128.1每行应该只有一条语句。" in doc.text
+    assert "视力表" not in doc.text and "pdf" not in doc.text
+    links = [e for e in doc.edits if e.rule_id == "damage.keyword-links"]
+    assert links and all(e.reason for e in links)
+
+
 def test_taowenge_header_thumbnails_dropped(rules):
     doc = clean_file(REAL / "taowenge_68492119.txt", rules=rules)
     for chrome in (
@@ -122,6 +132,28 @@ def test_taowenge_header_thumbnails_dropped(rules):
     assert not any(line.startswith(("1、", "2、")) for line in doc.paragraphs)
     assert "操作系统内核是" in doc.text and "软件开发领域比较深的技术点" in doc.text
     assert doc.metadata["site"] == "taowenge"
+
+
+def test_taowenge_doubled_text_layer_undoubled(rules):
+    doc = clean_file(REAL / "taowenge_68492119.txt", rules=rules)
+    assert "第15章" in doc.text and "第第" not in doc.text and "1515" not in doc.text
+    assert (
+        "解析Linux内核内核是操作系统的核心，通常说的Linux是指Linux操作系统的内核，是一组系统管理软件的集合。"
+        in doc.text
+    )
+    assert (
+        "目前最流行的开源操作系统之一，由于其代码的高度开放性，越来越多的人参与到Linux内核的研究和开发中。" in doc.text
+    )
+    assert doc.text.count("内核是操作系统的核心") == 1
+    rules_used = {e.rule_id for e in doc.edits}
+    assert {"damage.doubled-text", "damage.repeated-phrase"} <= rules_used
+
+
+@pytest.mark.parametrize("name", ["iask_EKnT1anxtz.txt", "bigxun_1942207401093599234.txt", "renrendoc_176260434.txt"])
+def test_tables_of_contents_bullets_and_exams_not_spun(rules, name):
+    doc = clean_file(REAL / name, rules=rules)
+    quality = doc.metadata["quality"]
+    assert "spun" not in [w["kind"] for w in quality["warnings"]], quality
 
 
 def test_77cn_banner_notice_and_toggles_dropped(rules):

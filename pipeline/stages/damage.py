@@ -20,10 +20,16 @@ Each step returns edits (rule ids ``damage.<name>``); settings come from ``rules
       第一章 总则……………………1          →   第一章 总则
 
 * :func:`remove_repeated_text` — a summary followed by the same text again, a line repeated right
-  after itself or a paragraph repeated later (the later copy goes), a title repeated at the start.
-* :func:`remove_injected_text` / :func:`flag_injected_text` — SEO keyword lines and stock
-  aphorisms inserted mid-text: removed where a rule recognises them, otherwise flagged
-  (suggestions: edits with ``before == after``).
+  after itself or a paragraph repeated later (the later copy goes), a title repeated at the start,
+  and text doubled inside a paragraph by a PDF/PPT text layer::
+
+      第第1515章章 解析解析LinuxLinux内核内核   →   第15章 解析Linux内核
+      内核是操作系统的核心，通常说的内核是操作系统的核心，通常说的   →   内核是操作系统的核心，通常说的
+* :func:`remove_injected_text` / :func:`flag_injected_text` — SEO keyword lines, stock
+  aphorisms and keyword links (document titles standing in for a word) inserted mid-text: removed
+  where a rule recognises them, otherwise flagged (suggestions: edits with ``before == after``)::
+
+      8. 关于同志…评分表图表与交易pdf视力表打印pdf用图表说话 pdf 达式和语句   →   8. 表达式和语句
 * :func:`to_simplified` — traditional → simplified with OpenCC, only when
   ``metadata["to_simplified"]`` asks for it; classical quotations keep their characters unless it is
   ``"all"``.
@@ -1048,7 +1054,9 @@ def remove_repeated_text(text: str, *, rules: RuleSet, metadata: dict[str, Any])
     * a paragraph repeated later verbatim (``min_paragraph_chars`` or more, holding a sentence end,
       not a heading or list item): the later copy goes;
     * a summary followed by the same text again: a line of ``min_summary_chars`` or more (a trailing
-      ``…`` ignored) with which the following text begins: the summary goes.
+      ``…`` ignored) with which the following text begins: the summary goes;
+    * text doubled inside a paragraph (:func:`doubled_text`): ``第第1515章章`` → ``第15章``, a phrase
+      of ``doubled_phrase_chars`` or more written twice back to back → once.
 
     >>> from pipeline.rules import load_rules
     >>> from pipeline.document import apply_edits
@@ -1058,7 +1066,8 @@ def remove_repeated_text(text: str, *, rules: RuleSet, metadata: dict[str, Any])
     """
     if "\n" not in text and len(text) < 8:
         return []
-    return _until_stable(text, lambda t: _repeats(t, rules), 4)
+    doubled = DoubledSettings.read(rules)
+    return _until_stable(text, lambda t: _non_overlapping(doubled_text(t, doubled) + _repeats(t, rules)), 4)
 
 
 def _repeats(text: str, rules: RuleSet) -> list[Edit]:
@@ -1113,6 +1122,248 @@ def _repeats(text: str, rules: RuleSet) -> list[Edit]:
         prev = i
     _summaries(text, spans, keys, removed, min_summary, drops)
     return _non_overlapping(edits + _line_drop_edits(text, drops))
+
+
+@dataclass(frozen=True, slots=True)
+class DoubledSettings:
+    """The ``doubled_*`` settings of ``[damage_repeats]`` (see ``rules/common/damage.toml``)."""
+
+    doubled_max_unit: int = 40
+    doubled_phrase_chars: int = 8
+    doubled_min_chars: int = 6
+    doubled_min_units: int = 3
+    doubled_line_share: float = 0.5
+
+    @classmethod
+    def read(cls, rules: RuleSet) -> DoubledSettings:
+        return cls(**{f.name: type(f.default)(rules.setting("damage_repeats", f.name, f.default)) for f in fields(cls)})
+
+
+Unit = tuple[int, int]  # a piece written twice back to back: (start, length of one copy)
+
+
+def doubled_text(text: str, cfg: DoubledSettings) -> list[Edit]:
+    """Deletions of the second copy of each piece a PDF/PPT text layer wrote twice inside a paragraph.
+
+    The text is read as chains of pieces each written twice back to back (``第第`` ``1515`` ``章章``,
+    spaces allowed between pieces; at each place the longest piece that is not itself periodic).
+    Genuine reduplication must stay, so a chain counts only with strong evidence:
+
+    * a phrase of ``doubled_phrase_chars`` characters or more written twice (``内核是操作系统的核心，
+      通常说的`` twice) — with the doubled pieces of its chain that hold a Han character;
+    * or pieces holding at least ``doubled_min_chars`` Han characters or Latin letters (words of three
+      letters or more; digits never count) in at least ``doubled_min_units`` pieces — then the whole
+      chain goes, ``一一`` and ``统统`` in ``是是一一组组`` included.
+
+    A piece is *genuine* — never evidence, and outside such a chain never removed — when its doubled
+    form is a dictionary word (``常常`` ``看看`` ``谢谢`` ``人人`` ``哈哈``), when two single-character
+    pieces make one (``高高兴兴`` ``明明白白``) or when it repeats the piece before it. Periodic strings
+    (``1111`` ``谢谢谢谢``) are no pieces. In a line at least ``doubled_line_share`` covered by accepted
+    chains (a doubled text layer) the other doubled pieces go too (``Linux是指是指Linux`` → ``是指``).
+
+    Before → after::
+
+        第第1515章章 解析解析LinuxLinux内核内核   →   第15章 解析Linux内核
+        我们天天向上，研究研究，高高兴兴快快乐乐   →   (unchanged)
+    """
+    n = len(text)
+    if n < 4:
+        return []
+    cps = code_points(text)
+    runs = _repeat_runs(cps, cfg.doubled_max_unit)
+    if not runs:
+        return []
+    lines = _promising_lines(text, runs, cfg.doubled_phrase_chars)
+    if not len(lines):
+        return []
+    breaks = np.flatnonzero(cps == 10)
+    starts = sorted(
+        {
+            int(s)
+            for found, _ in runs.values()
+            for s in found[np.isin(np.searchsorted(breaks, found), lines)].tolist()
+            if _wordish(text[int(s)])
+        }
+    )
+    words = dictionary_words()
+    chains: list[list[Unit]] = []
+    end = -1
+    for start in starts:
+        if start < end:
+            continue
+        chain = _doubled_chain(text, start, runs)
+        if chain:
+            chains.append(chain)
+            end = chain[-1][0] + 2 * chain[-1][1]
+    accepted: dict[Unit, str] = {}  # unit → rule id
+    pending: list[Unit] = []  # doubled pieces kept unless their line turns out doubled
+    for chain in chains:
+        genuine = _genuine_units(text, chain, words)
+        suspect = [u for u in chain if u not in genuine]
+        phrases = [u for u in suspect if u[1] >= cfg.doubled_phrase_chars and _letters(text[u[0] : u[0] + u[1]]) >= 4]
+        short = [u for u in suspect if u not in phrases]
+        evidence = sum(_letters(text[a : a + size]) for a, size in short)
+        for unit in phrases:
+            accepted[unit] = "damage.repeated-phrase"
+        if evidence >= cfg.doubled_min_chars and len(short) >= cfg.doubled_min_units:
+            # a doubled layer: its 一一 统统 人人 are doubled characters too
+            accepted.update((u, "damage.doubled-text") for u in chain if u not in accepted)
+        elif phrases:
+            accepted.update((u, "damage.doubled-text") for u in short if RE_HAN.search(text[u[0] : u[0] + u[1]]))
+        else:
+            pending.extend(short)
+    if not accepted:
+        return []
+    if pending:  # a line mostly doubled: its other doubled pieces go too
+        spans = _line_spans(text)
+        line_starts = [a for a, _ in spans]
+        covered: Counter[int] = Counter()
+        for a, size in accepted:
+            covered[bisect.bisect_right(line_starts, a) - 1] += 2 * size
+        for unit in pending:
+            line = bisect.bisect_right(line_starts, unit[0]) - 1
+            a, b = spans[line]
+            if covered[line] >= cfg.doubled_line_share * len("".join(text[a:b].split())):
+                accepted[unit] = "damage.doubled-text"
+    edits = []
+    for (a, size), rule_id in sorted(accepted.items()):
+        piece = text[a : a + size]
+        if rule_id == "damage.repeated-phrase":
+            reason = f"phrase of {size} characters written twice back to back (doubled text layer): the copy removed"
+        else:
+            reason = f"“{piece}” written twice in a run of doubled text (doubled text layer): the copy removed"
+        edits.append(make_edit(STAGE, rule_id, text, a + size, a + 2 * size, "", reason, confidence=0.9))
+    return edits
+
+
+def _repeat_runs(cps: np.ndarray, max_unit: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """For each piece length L: sorted (start, end) of the stretches where ``cps[i] == cps[i + L]``
+    for at least L positions in a row; a piece of length L starting at p is written twice back to
+    back when a stretch has ``start <= p`` and ``p + L <= end``. (Compared on the low 16 bits:
+    a character outside the BMP may match another, so the caller compares the text again.)
+
+    From L = 8 on, only every fourth position is compared first (any 8 positions in a row hold two
+    neighbouring multiples of 4), from four contiguous phase arrays; then around those hits only."""
+    runs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    low = cps.astype(np.uint16)
+    n = len(low)
+    phases = [np.ascontiguousarray(low[r::4]) for r in range(4)]
+    for size in range(1, min(max_unit, n // 2) + 1):
+        if size < 8:
+            idx = np.flatnonzero(low[:-size] == low[size:])
+        else:
+            quarter, rest = divmod(size, 4)
+            shifted = phases[rest][quarter:]
+            count = min(len(shifted), (n - size + 3) // 4)
+            sampled = phases[0][:count] == shifted[:count]
+            hits = np.flatnonzero(sampled[:-1] & sampled[1:]) * 4
+            for k in (1, 2, 3):  # the run covers the positions between the two samples too
+                hits = hits[low[hits + k] == low[hits + k + size]]
+            if not len(hits):
+                continue
+            grid = hits[:, None] + np.arange(-size, size + 4)[None, :]  # around each hit: its whole run
+            grid = np.clip(grid, 0, n - size - 1)
+            idx = np.unique(grid[low[grid] == low[grid + size]])
+        if len(idx) < size:
+            continue
+        if size == 1:
+            idx = idx[low[idx] != 10]
+            runs[1] = (idx, idx + 1)
+            continue
+        cuts = np.flatnonzero(np.diff(idx) != 1)
+        starts = idx[np.r_[0, cuts + 1]]
+        ends = idx[np.r_[cuts, len(idx) - 1]] + 1
+        long = ends - starts >= size
+        if long.any():
+            runs[size] = (starts[long], ends[long])
+    return runs
+
+
+def _promising_lines(text: str, runs: dict[int, tuple[np.ndarray, np.ndarray]], phrase_chars: int) -> np.ndarray:
+    """Indices of the lines where a doubled chain could count: a piece of ``phrase_chars`` or more
+    written twice, or a doubled piece followed by another (a line break in between is ruled out later).
+    Everything else is a lone ``常常`` or ``2020``: no need to look closer."""
+    n = len(text)
+    begins = np.zeros(n + 2, dtype=bool)
+    found: list[tuple[int, np.ndarray]] = []
+    for size, (starts, ends) in runs.items():
+        if size == 1:
+            positions = starts
+        else:
+            positions = np.concatenate([np.arange(a, b - size + 1) for a, b in zip(starts, ends, strict=True)])
+        begins[positions] = True
+        found.append((size, positions))
+    hits = [
+        positions[
+            (size >= phrase_chars)
+            | begins[np.minimum(positions + 2 * size, n)]
+            | begins[np.minimum(positions + 2 * size + 1, n)]
+        ]
+        for size, positions in found
+    ]
+    hit = np.concatenate(hits) if hits else np.zeros(0, dtype=np.int64)
+    words = dictionary_words()  # 方方面面, 高高兴兴: two single pieces that make a word promise nothing
+    hit = np.array([p for p in hit.tolist() if text[p : p + 4] not in words], dtype=np.int64)
+    if not len(hit):
+        return hit
+    breaks = np.flatnonzero(code_points(text) == 10)
+    return np.unique(np.searchsorted(breaks, hit))
+
+
+def _wordish(ch: str) -> bool:
+    """A character a doubled piece may start with: Han, a letter or a digit."""
+    return ch.isalnum()
+
+
+def _letters(piece: str) -> int:
+    """Evidence a doubled piece gives: its Han characters, plus its Latin letters in runs of 3 or more."""
+    return len(RE_HAN.findall(piece)) + sum(len(m) for m in re.findall(r"[A-Za-z]{3,}", piece))
+
+
+def _doubled_chain(text: str, start: int, runs: dict[int, tuple[np.ndarray, np.ndarray]]) -> list[Unit]:
+    """The pieces written twice one after another from ``start`` (spaces allowed between them)."""
+    chain: list[Unit] = []
+    pos = start
+    while pos < len(text):
+        at = pos
+        while chain and at < len(text) and text[at] in SPACE:
+            at += 1
+        if at >= len(text) or not (_wordish(text[at]) or (chain and text[at] not in SPACE + "…—-_.·=*~")):
+            break  # a chain starts with a word character; doubled punctuation (，，) only continues one
+        best = 0
+        for size, (found, ends) in runs.items():
+            if size <= best:
+                continue
+            i = bisect.bisect_right(found, at) - 1
+            if i >= 0 and ends[i] >= at + size:
+                piece = text[at : at + size]
+                if (
+                    (size == 1 or not _periodic(piece))
+                    and (size == 1 or any(ch.isalnum() for ch in piece))
+                    and "\n" not in piece
+                    and text.startswith(piece, at + size)
+                ):
+                    best = size
+        if not best:
+            break
+        chain.append((at, best))
+        pos = at + 2 * best
+    return chain
+
+
+def _genuine_units(text: str, chain: list[Unit], words: frozenset[str]) -> set[Unit]:
+    """The pieces of a chain that are reduplication, not doubling: ``常常`` (a dictionary word
+    doubled), ``高高兴兴`` (two single characters making a dictionary word), ``哈哈哈哈`` (the same
+    piece again)."""
+    genuine: set[Unit] = set()
+    pieces = [text[a : a + size] for a, size in chain]
+    for i, (unit, piece) in enumerate(zip(chain, pieces, strict=True)):
+        if piece * 2 in words or (i and pieces[i - 1] == piece):
+            genuine.add(unit)
+        if i and unit[1] == 1 and chain[i - 1][1] == 1 and chain[i - 1][0] + 2 == unit[0]:
+            if pieces[i - 1] * 2 + piece * 2 in words:
+                genuine.update((chain[i - 1], unit))
+    return genuine
 
 
 RE_TITLE_REPEAT = re.compile(r"[ \t\u3000]*(.{2,60}?)(?:[ \t\u3000]*\1){2,}")
@@ -1268,7 +1519,8 @@ def remove_injected_text(text: str, *, rules: RuleSet, metadata: dict[str, Any])
     """Edits removing what a rule recognises as injected: SEO keyword lines (a label such as
     ``关键词：`` or tokens ending in ``范文``/``模板``/``下载`` …) and stock aphorisms from
     ``stock_aphorisms`` standing as a sentence of their own, unquoted and unrelated to the
-    sentences around them.
+    sentences around them, and keyword links: linked document titles a site put in place of a word
+    (:func:`keyword_link_runs`; ``…评分表图表与交易pdf视力表打印pdf用图表说话 pdf 达式`` → ``表达式``).
 
     >>> from pipeline.rules import load_rules
     >>> from pipeline.document import apply_edits
@@ -1277,21 +1529,25 @@ def remove_injected_text(text: str, *, rules: RuleSet, metadata: dict[str, Any])
     '正文。\\n正文。'
     """
     cfg = InjectedSettings.read(rules)
-    return _until_stable(text, lambda t: _injected(t, cfg)[0], 4)
+    links = LinkSettings.read(rules)
+    return _until_stable(text, lambda t: _injected(t, cfg, links=links)[0], 4)
 
 
 def flag_injected_text(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = None) -> list[Edit]:
     """Suggestions (``before == after``) for text that looks injected but that no rule recognises:
-    lines of short keywords sharing a term, stock aphorisms related to their neighbours, and
-    couplet-shaped sentences (two clauses of ``couplet_lengths`` characters) unrelated to theirs.
+    lines of short keywords sharing a term, stock aphorisms related to their neighbours,
+    couplet-shaped sentences (two clauses of ``couplet_lengths`` characters) unrelated to theirs, and
+    keyword-link runs that do not start a line, a sentence or a numbered item.
 
     Not a cleaning step: the caller stores these as report suggestions.
     """
-    _, flags = _injected(text, InjectedSettings.read(rules), flags=True)
+    _, flags = _injected(text, InjectedSettings.read(rules), flags=True, links=LinkSettings.read(rules))
     return flags
 
 
-def _injected(text: str, cfg: InjectedSettings, *, flags: bool = False) -> tuple[list[Edit], list[Edit]]:
+def _injected(
+    text: str, cfg: InjectedSettings, *, flags: bool = False, links: LinkSettings | None = None
+) -> tuple[list[Edit], list[Edit]]:
     removals: list[Edit] = []
     drops: list[Drop] = []
     suggestions: list[Edit] = []
@@ -1318,6 +1574,33 @@ def _injected(text: str, cfg: InjectedSettings, *, flags: bool = False) -> tuple
                 )
             )
     taken = [(a, b) for a, b, _, _ in drops]
+    if links is not None and links.file_types.search(text):
+        for run in keyword_link_runs(text, links):
+            if any(a < run.end and run.start < b for a, b in taken):
+                continue
+            taken.append((run.start, run.end))
+            if run.removable:
+                reason = (
+                    f"{run.count} linked document titles each holding “{run.keyword}” stand where the site replaced "
+                    f"“{run.keyword}”: removed, “{run.keyword}” kept"
+                )
+                for a, b in ((run.start, run.keep), (run.keep + len(run.keyword), run.end)):
+                    if b > a:
+                        removals.append(make_edit(STAGE, "damage.keyword-links", text, a, b, "", reason))
+            elif flags:
+                suggestions.append(
+                    make_edit(
+                        STAGE,
+                        "damage.keyword-links",
+                        text,
+                        run.start,
+                        run.end,
+                        text[run.start : run.end],
+                        f"run of {run.count} document titles each holding “{run.keyword}”: possibly keyword links "
+                        f"the site put in place of “{run.keyword}”",
+                        confidence=0.5,
+                    )
+                )
     if cfg.aphorisms is not None:
         for match in cfg.aphorisms.finditer(text):
             start, end = match.span()
@@ -1355,6 +1638,139 @@ def _injected(text: str, cfg: InjectedSettings, *, flags: bool = False) -> tuple
         suggestions.extend(_couplets(text, cfg, taken))
     removals.extend(_line_drop_edits(text, drops))
     return _non_overlapping(removals), sorted(suggestions, key=lambda e: (e.start, e.end))
+
+
+@dataclass(frozen=True, slots=True)
+class LinkSettings:
+    """The ``link_*`` settings of ``[damage_injected]``: keyword links (see ``rules/common/damage.toml``)."""
+
+    file_types: re.Pattern[str]
+    min_titles: int
+    max_lead: int
+    max_gap: int
+    min_ratio: float
+
+    @classmethod
+    def read(cls, rules: RuleSet) -> LinkSettings | None:
+        t = "damage_injected"
+        types = tuple(_setting(rules, t, "link_file_types", ["pdf", "doc", "docx", "ppt", "pptx", "xls", "xlsx"]))
+        return _link_settings(
+            types,
+            int(_setting(rules, t, "link_min_titles", 3)),
+            int(_setting(rules, t, "link_max_lead", 15)),
+            int(_setting(rules, t, "link_max_gap", 30)),
+            float(_setting(rules, t, "link_min_ratio", 20.0)),
+        )
+
+
+@lru_cache(maxsize=8)
+def _link_settings(
+    types: tuple[str, ...], min_titles: int, max_lead: int, max_gap: int, ratio: float
+) -> LinkSettings | None:
+    if not types:
+        return None
+    alternatives = "|".join(sorted((re.escape(t) for t in types), key=len, reverse=True))
+    pattern = re.compile(f"(?i)(?<![A-Za-z])(?:{alternatives})(?![A-Za-z])")
+    return LinkSettings(pattern, min_titles, max_lead, max_gap, ratio)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkRun:
+    """A run of linked document titles standing in for ``keyword`` (``text[start:end]``, the copy of the
+    keyword at ``keep`` to be kept)."""
+
+    start: int
+    end: int
+    keep: int
+    keyword: str
+    count: int
+    removable: bool
+
+
+RE_LINK_BOUNDARY = re.compile(r"[\n。！？；;：:，,、.．!?…]")
+RE_LINK_LEFT = re.compile(r"(?:^|[。！？；;!?]|\d[.．、])[ \t\u3000]*$")
+
+
+def keyword_link_runs(text: str, cfg: LinkSettings) -> list[LinkRun]:
+    """Runs of linked document titles a site put in place of a keyword K (爱问共享资料): short titles,
+    at least one with a file type (``pdf``), each holding K, ending right before text that reads on
+    after K::
+
+        128. 关于同志近三年现实表现材料材料类招标技术评分表图表与交易pdf视力表打印pdf用图表说话 pdf 达式和语句
+        →   128. 表达式和语句
+
+    A run counts when K (a Han character, not one of the 100 most common) occurs at least
+    ``min_titles`` times at most ``max_gap`` characters apart, the first within ``max_lead`` characters
+    of the run's start, and K joined to what follows makes a dictionary word ``min_ratio`` times more
+    frequent than any word what follows makes alone (``表达`` vs ``达式``; ``达标情况`` reads on
+    without K). It is *removable* when the run starts a line, a sentence or a numbered item;
+    otherwise it is only flagged.
+    """
+    words = _word_frequencies()
+    common = _common_chars(100)
+    runs: list[LinkRun] = []
+    done = -1
+    for match in cfg.file_types.finditer(text):
+        if match.start() < done:
+            continue
+        left = text.rfind("\n", 0, match.start()) + 1
+        boundary = None
+        for b in RE_LINK_BOUNDARY.finditer(text, left, match.start()):
+            boundary = b
+        start = boundary.end() if boundary is not None else left
+        stop_match = RE_LINK_BOUNDARY.search(text, match.end())
+        stop = stop_match.start() if stop_match is not None else len(text)
+        last_type = match.end()
+        for later in cfg.file_types.finditer(text, match.end(), stop):
+            last_type = later.end()
+        done = stop
+        while start < last_type and text[start] in SPACE:
+            start += 1
+        found = _link_run_end(text, start, last_type, min(stop, last_type + 20), words, common, cfg)
+        if found is None:
+            continue
+        end, keyword, count, lead = found
+        keep = text.rfind(keyword, start, end)
+        removable = lead <= cfg.max_lead and RE_LINK_LEFT.search(text[left:start]) is not None
+        runs.append(LinkRun(start, end, keep, keyword, count, removable))
+    return runs
+
+
+def _link_run_end(
+    text: str,
+    start: int,
+    after: int,
+    limit: int,
+    words: dict[str, float],
+    common: frozenset[str],
+    cfg: LinkSettings,
+) -> tuple[int, str, int, int] | None:
+    """(end, K, count of K, characters before the first K) of a keyword-link run starting at ``start``
+    whose last title ends at or after ``after``; None if none ends before ``limit``."""
+    for end in range(after, limit):
+        if not RE_HAN.match(text[end]) or text[end - 1 : end + 1] in words:
+            continue
+        run = text[start:end]
+        counts = Counter(ch for ch in run if RE_HAN.match(ch) and ch not in common)
+        for keyword, count in counts.most_common(3):
+            if count < cfg.min_titles:
+                break
+            joined = max((words.get(keyword + text[end : end + j], 0.0) for j in (1, 2, 3)), default=0.0)
+            alone = max((words.get(text[end : end + j], 0.0) for j in (2, 3, 4)), default=0.0)
+            if not joined or joined < cfg.min_ratio * alone:
+                continue
+            places = [i for i, ch in enumerate(run) if ch == keyword]
+            if max(b - a for a, b in itertools.pairwise([*places, len(run)])) > cfg.max_gap:
+                continue
+            return end, keyword, count, places[0]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _word_frequencies() -> dict[str, float]:
+    """The dictionary's words of two characters or more with their frequencies."""
+    words, freqs = _dictionary()
+    return {w: float(f) for w, f in zip(words, freqs.tolist(), strict=True) if len(w) >= 2}
 
 
 def _seo_line(line: str, cfg: InjectedSettings) -> str | None:
