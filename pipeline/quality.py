@@ -22,16 +22,16 @@ from typing import Any
 import numpy as np
 
 from pipeline.document import Edit
-from pipeline.rules import RuleSet, load_rules
-from pipeline.stages.damage import (
+from pipeline.language import (
     HAN_CLASS,
     bigram_log_frequencies,
     bigram_table,
     code_points,
-    document_known_share,
     han_mask,
     simplified_code_points,
 )
+from pipeline.rules import RuleSet, load_rules
+from pipeline.stages.damage.noise import document_known_share
 
 REMOVING_STAGES = frozenset({"damage", "boilerplate", "page_artefacts"})
 NOISE_RULES = frozenset({"damage.anti-copy-noise", "damage.random-edge-block"})

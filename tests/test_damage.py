@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import REFERENCE, SCRAPED
 
+from pipeline import language
 from pipeline.document import apply_edits, check_edits, replay
 from pipeline.runner import CLEANING_STEPS, clean_text
 from pipeline.stages import damage
@@ -481,10 +482,10 @@ def test_simplified_keeps_classical(rules):
 
 
 def test_frequency_data_from_jieba():
-    logs = damage.char_log_frequencies()
+    logs = language.char_log_frequencies()
     assert logs[ord("的")] > -3 > logs[ord("蚌")] > logs[ord("衤")]
     assert logs[ord("網")] == logs[ord("网")]  # traditional counts as its simplified form
-    assert damage.radicals(damage.code_points("蚌裙艹"))[:2].tolist() == [142, 145]
+    assert language.radicals(language.code_points("蚌裙艹"))[:2].tolist() == [142, 145]
     assert (
         damage.is_pinyin_of("亮", "ling")
         and damage.is_pinyin_of("亮", "liàng")

@@ -1,0 +1,360 @@
+"""Anti-copy noise: runs of rare characters some sites inject, and blocks of random common
+characters stuck to real text at a chunk edge, found from character statistics (not a list).
+
+    这是正文艹虫蚌衤袄裙这是正文   →   这是正文这是正文
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections import Counter
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+
+from pipeline.document import Edit, apply_edits, make_edit
+from pipeline.language import (
+    NO_RADICAL,
+    QUOTE_CLOSE,
+    QUOTE_OPEN,
+    RE_HAN,
+    bigram_log_frequencies,
+    char_logs,
+    code_points,
+    dictionary_words,
+    han_mask,
+    radicals,
+)
+from pipeline.rules import RuleSet
+from pipeline.stages.damage.shared import STAGE, mapped_back, non_overlapping, until_stable
+
+
+@dataclass(frozen=True, slots=True)
+class NoiseSettings:
+    """The ``[damage_noise]`` table (see ``rules/common/damage.toml`` for what each value means)."""
+
+    rare_log: float = -4.6
+    max_gap: int = 2
+    min_rare: int = 4
+    min_run: int = 5
+    extend_log: float = -3.5
+    margin: float = 1.5
+    window: int = 150
+    run_context_min_known: float = 0.3
+    min_context: int = 8
+    max_background: float = 0.02
+    background_allowance: int = 2
+    max_coverage: float = 0.5
+    classical_particles: str = "兮之乎者也矣焉哉曰"
+    radical_share: float = 0.6
+    min_repeats: int = 2
+    block_min_chars: int = 8
+    block_max_known: float = 0.2
+    block_min_context: int = 8
+    context_min_known: float = 0.55
+    pair_min_log: float = -7.0
+    known_real: float = 0.6
+    known_random: float = 0.08
+    boundary_slack: float = 1.0
+    doc_min_known: float = 0.5
+    edge_lead: int = 4
+    max_rounds: int = 4
+
+    @classmethod
+    def read(cls, rules: RuleSet) -> NoiseSettings:
+        return cls(**{f.name: type(f.default)(rules.setting("damage_noise", f.name, f.default)) for f in fields(cls)})
+
+
+def remove_anti_copy_noise(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
+    """Edits removing anti-copy noise: rare-character runs and random blocks at line edges.
+
+    A *rare run* is a stretch of at least ``min_run`` Han characters (no punctuation inside) with at
+    least ``min_rare`` characters rarer than ``rare_log``, at most ``max_gap`` ordinary ones between
+    them, whose mean log-frequency lies ``margin`` below the document's median, that dictionary
+    words hardly cover (real technical terms and names are words), that holds no classical particle
+    (兮之乎…), and whose characters crowd into one or two radicals (``艹虫蚌衤袄裙``) or that
+    recurs in the document (periodic noise). It must also sit in ordinary modern text: within
+    ``window`` characters, few rare characters standing alone (classical, poetic and specialist text
+    has many) and mostly dictionary-word pairs.
+
+    A *random block* is a run of at least ``block_min_chars`` characters at a line's start or end
+    in which hardly any neighbouring pair occurs in a dictionary word, stuck to text of the same line
+    where most pairs do, in a document of modern prose. Classical text, whose pairs are rarely
+    modern words, is spared; so are quotations and phrases the text repeats.
+
+    Removing noise changes the surroundings of other noise, so the step looks again in the text
+    without what it found (``max_rounds`` looks at most).
+
+    >>> from pipeline.rules import load_rules
+    >>> from pipeline.document import apply_edits
+    >>> t = "这是正文艹虫蚌衤袄裙这是正文"
+    >>> apply_edits(t, remove_anti_copy_noise(t, rules=load_rules(), metadata={}))
+    '这是正文这是正文'
+    """
+    if len(text) < 5 or not RE_HAN.search(text):
+        return []
+    cfg = NoiseSettings.read(rules)
+    return until_stable(text, lambda t: _noise(t, cfg), cfg.max_rounds)
+
+
+def _noise(text: str, cfg: NoiseSettings) -> list[Edit]:
+    """One look for noise: rare runs, then random edge blocks in the text without those runs."""
+    cps = code_points(text)
+    han = han_mask(cps)
+    runs = non_overlapping(_rare_runs(text, cps, han, char_logs(cps), cfg))
+    if not runs:
+        return _edge_blocks(text, cps, han, cfg)
+    cleaned = apply_edits(text, runs)
+    cleaned_cps = code_points(cleaned)
+    blocks = _edge_blocks(cleaned, cleaned_cps, han_mask(cleaned_cps), cfg)
+    return non_overlapping(runs + [piece for block in blocks for piece in mapped_back(text, runs, block)])
+
+
+def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cfg: NoiseSettings) -> list[Edit]:
+    rare = han & (logs < cfg.rare_log)
+    idx = np.flatnonzero(rare)
+    if len(idx) < cfg.min_rare:
+        return []
+    non_han_before = np.cumsum(~han)
+    breaks = (np.diff(idx) > cfg.max_gap + 1) | (non_han_before[idx[1:]] != non_han_before[idx[:-1]])
+    bounds = np.flatnonzero(np.r_[True, breaks, True])
+    clusters = [(int(idx[a]), int(idx[b - 1]) + 1, int(b - a)) for a, b in itertools.pairwise(bounds)]
+    clusters = [c for c in clusters if c[2] >= cfg.min_rare]
+    if not clusters:
+        return []
+    in_cluster = np.zeros(len(cps), dtype=bool)
+    for start, end, _ in clusters:
+        in_cluster[start:end] = True
+    # the document's norm leaves the clusters out: removing one must not move it (idempotence)
+    ordinary = logs[han & ~in_cluster]
+    ordinary = ordinary if len(ordinary) else logs[han]
+    norm = float(np.median(ordinary[:: max(1, len(ordinary) // 200_000)]))
+    # rare characters standing alone: many in classical or specialist text, few in modern prose
+    isolated_before = np.r_[0, np.cumsum(rare & ~in_cluster)]
+    han_before = np.r_[0, np.cumsum(han & ~in_cluster)]
+    valid = han & ~in_cluster
+    counts: list[np.ndarray] = []  # pairs and known pairs before each position, once many windows need them
+    looked = 0
+    candidates = []
+    for start, end, _ in clusters:
+        lo, hi = max(0, start - 8), min(len(cps), end + 8)
+        start, end = _extend_by_radical(start - lo, end - lo, han[lo:hi], logs[lo:hi], radicals(cps[lo:hi]), cfg)
+        start, end = start + lo, end + lo
+        length = end - start
+        if length < cfg.min_run:
+            continue
+        mean = float(logs[start:end].mean())
+        if mean > norm - cfg.margin:
+            continue
+        w_lo, w_hi = max(0, start - cfg.window), min(len(cps), end + cfg.window)
+        context_han = int(han_before[w_hi] - han_before[w_lo])
+        isolated = int(isolated_before[w_hi] - isolated_before[w_lo])
+        background = isolated / max(1, context_han)
+        if context_han < cfg.min_context or isolated > cfg.max_background * context_han + cfg.background_allowance:
+            continue
+        looked += 1
+        if looked > 200 and not counts:  # many windows: look every pair up once, then count per window
+            pairs = valid[:-1] & valid[1:]
+            known = np.zeros(len(pairs), dtype=bool)
+            known[pairs] = bigram_log_frequencies(cps[:-1][pairs], cps[1:][pairs]) > cfg.pair_min_log
+            counts = [np.r_[0, np.cumsum(pairs)], np.r_[0, np.cumsum(known)]]
+        if counts:
+            total = int(counts[0][w_hi - 1] - counts[0][w_lo])
+            context_known = int(counts[1][w_hi - 1] - counts[1][w_lo]) / total if total else 0.0
+        else:
+            context_known = known_share(cps[w_lo:w_hi], valid[w_lo:w_hi], cfg.pair_min_log)
+        if context_known < cfg.run_context_min_known:
+            continue
+        run = text[start:end]
+        if any(ch in cfg.classical_particles for ch in run):  # 兮, 之, 乎 …: classical text, not noise
+            continue
+        coverage = word_coverage(run)
+        if coverage > cfg.max_coverage:
+            continue
+        evidence = (
+            f"mean log10 frequency {mean:.2f} vs document median {norm:.2f}; dictionary-word coverage "
+            f"{coverage:.0%}; rare characters around it {background:.1%}; known pairs around it {context_known:.0%}"
+        )
+        candidates.append((start, end, run, evidence, norm - mean - cfg.margin))
+    # periodic noise: the same run again (a copy elsewhere is a cluster too, so counting these is enough)
+    repeats = Counter(run for _, _, run, _, _ in candidates)
+    edits = []
+    for start, end, run, evidence, below in candidates:
+        length = end - start
+        top = Counter(r for r in radicals(cps[start:end]).tolist() if r != NO_RADICAL).most_common(2)
+        radical_share = sum(n for _, n in top) / length
+        periodic = repeats[run] >= cfg.min_repeats
+        if radical_share < cfg.radical_share and not periodic:
+            continue
+        why = (
+            f"its characters crowd into {len(top)} radical(s) ({radical_share:.0%})"
+            if radical_share >= cfg.radical_share
+            else f"the same run recurs {repeats[run]} times"
+        )
+        reason = f"anti-copy noise: {length} rare characters inside ordinary text; {why}"
+        confidence = round(min(1.0, 0.6 + 0.1 * below + 0.2 * periodic), 2)
+        edits.append(
+            make_edit(
+                STAGE, "damage.anti-copy-noise", text, start, end, "", reason, evidence=evidence, confidence=confidence
+            )
+        )
+    return edits
+
+
+def document_known_share(cps: np.ndarray, han: np.ndarray, min_log: float, budget: int = 400_000) -> float:
+    """Share of the text's neighbouring Han pairs found in dictionary words (eight evenly spaced
+    samples of ``budget / 8`` characters when the text is longer than ``budget``)."""
+    if len(cps) <= budget:
+        return known_share(cps, han, min_log)
+    size = budget // 8
+    starts = np.linspace(0, len(cps) - size, 8).astype(np.int64)
+    parts = [(cps[a : a + size], han[a : a + size]) for a in starts]
+    shares = [(known_share(c, h, min_log), int((h[:-1] & h[1:]).sum())) for c, h in parts]
+    total = sum(n for _, n in shares)
+    return sum(share * n for share, n in shares) / total if total else 0.0
+
+
+def known_share(cps: np.ndarray, valid: np.ndarray, min_log: float) -> float:
+    """Share of neighbouring valid (Han, not excluded) pairs that occur inside dictionary words."""
+    pairs = valid[:-1] & valid[1:]
+    total = int(pairs.sum())
+    if not total:
+        return 0.0
+    known = bigram_log_frequencies(cps[:-1][pairs], cps[1:][pairs]) > min_log
+    return int(known.sum()) / total
+
+
+def _extend_by_radical(
+    start: int, end: int, han: np.ndarray, logs: np.ndarray, rads: np.ndarray, cfg: NoiseSettings
+) -> tuple[int, int]:
+    """Widen a rare cluster over neighbouring, not-too-common characters of the same radicals."""
+    own = {int(r) for r in rads[start:end] if r != NO_RADICAL}
+    while start > 0 and han[start - 1] and logs[start - 1] < cfg.extend_log and int(rads[start - 1]) in own:
+        start -= 1
+    while end < len(han) and han[end] and logs[end] < cfg.extend_log and int(rads[end]) in own:
+        end += 1
+    return start, end
+
+
+def word_coverage(run: str, max_len: int = 4) -> float:
+    """Share of ``run`` covered by dictionary words of 2+ characters (greedy longest match)."""
+    if not run:
+        return 0.0
+    words = dictionary_words()
+    covered = 0
+    i = 0
+    while i < len(run):
+        for size in range(min(max_len, len(run) - i), 1, -1):
+            if run[i : i + size] in words:
+                covered += size
+                i += size
+                break
+        else:
+            i += 1
+    return covered / len(run)
+
+
+def _edge_blocks(text: str, cps: np.ndarray, han: np.ndarray, cfg: NoiseSettings) -> list[Edit]:
+    """Random common-character blocks at the start or end of a line (a chunk edge)."""
+    n = len(cps)
+    window = cfg.block_min_chars
+    if n < window + cfg.block_min_context:
+        return []
+    newlines = np.flatnonzero(cps == 10)
+    line_starts = np.r_[0, newlines + 1]
+    line_ends = np.r_[newlines, n]
+    long_enough = (line_ends - line_starts) >= window + cfg.block_min_context
+    line_starts, line_ends = line_starts[long_enough], line_ends[long_enough]
+    if not len(line_starts):
+        return []
+    han_idx = np.flatnonzero(han)
+    if len(han_idx) < window:
+        return []
+    # head windows: the first Han character within edge_lead characters of the line start
+    at = np.searchsorted(han_idx, line_starts)
+    first = han_idx[np.minimum(at, len(han_idx) - 1)]
+    head_ok = (at < len(han_idx)) & (first - line_starts <= cfg.edge_lead) & (first + window <= line_ends)
+    # tail windows: the last Han character within edge_lead characters of the line end
+    at = np.searchsorted(han_idx, line_ends) - 1
+    last = han_idx[np.maximum(at, 0)]
+    tail_ok = (at >= 0) & (line_ends - 1 - last <= cfg.edge_lead) & (last + 1 - window >= line_starts)
+    starts = np.r_[first[head_ok], last[tail_ok] + 1 - window]
+    sides = ["head"] * int(head_ok.sum()) + ["tail"] * int(tail_ok.sum())
+    lines = np.r_[np.flatnonzero(head_ok), np.flatnonzero(tail_ok)]
+    if not len(starts):
+        return []
+    grid = starts[:, None] + np.arange(window)[None, :]
+    all_han = han[grid].all(axis=1)
+    pair_logs = bigram_log_frequencies(cps[grid[:, :-1]], cps[grid[:, 1:]])
+    known = (pair_logs > cfg.pair_min_log).sum(axis=1)
+    suspect = np.flatnonzero(all_han & (known <= cfg.block_max_known * (window - 1)))
+    if not len(suspect):
+        return []
+    # classical or poetic text pairs its characters unlike modern words: leave it alone
+    if document_known_share(cps, han, cfg.pair_min_log) < cfg.doc_min_known:
+        return []
+    edits = []
+    for k in suspect:
+        line = int(lines[k])
+        found = _edge_block(text, cps, han, int(line_starts[line]), int(line_ends[line]), sides[k], cfg)
+        if found is not None:
+            edits.append(found)
+    return edits
+
+
+def _edge_block(
+    text: str, cps: np.ndarray, han: np.ndarray, line_start: int, line_end: int, side: str, cfg: NoiseSettings
+) -> Edit | None:
+    """The random block at one edge of a line, if the rest of the line is ordinary text."""
+    seg_cps = cps[line_start:line_end]
+    seg_han = han[line_start:line_end]
+    if side == "tail":
+        seg_cps, seg_han = seg_cps[::-1], seg_han[::-1]
+    offset = int(np.argmax(seg_han))
+    pair_han = seg_han[:-1] & seg_han[1:]
+    first, second = (seg_cps[:-1], seg_cps[1:]) if side == "head" else (seg_cps[1:], seg_cps[:-1])
+    known = (bigram_log_frequencies(first, second) > cfg.pair_min_log) & pair_han
+    # the run of Han characters at the edge
+    run_end = offset
+    while run_end < len(seg_han) and seg_han[run_end]:
+        run_end += 1
+    total_valid = int(pair_han.sum())
+    total_known = int(known.sum())
+    # log-likelihood that a pair belongs to random text rather than to real text
+    gain_unknown = math.log((1 - cfg.known_random) / (1 - cfg.known_real))
+    loss_known = math.log(cfg.known_real / cfg.known_random)
+    scored: list[tuple[float, int]] = []
+    # block = characters offset .. cut-1; pairs inside it are offset .. cut-2; pair cut-1 straddles
+    for cut in range(offset + cfg.block_min_chars, run_end + 1):
+        block_known = int(known[offset : cut - 1].sum())
+        block_pairs = cut - 1 - offset
+        context_valid = total_valid - block_pairs - (1 if cut - 1 < len(pair_han) and pair_han[cut - 1] else 0)
+        context_known = total_known - block_known - (1 if cut - 1 < len(known) and known[cut - 1] else 0)
+        if block_known > cfg.block_max_known * block_pairs or context_valid < cfg.block_min_context - 1:
+            continue
+        if context_known < cfg.context_min_known * context_valid:
+            continue
+        scored.append(((block_pairs - block_known) * gain_unknown - block_known * loss_known, cut))
+    if not scored:
+        return None
+    top = max(score for score, _ in scored)
+    near = [cut for score, cut in scored if score >= top - cfg.boundary_slack]
+    # the whole run when it scores nearly as well (punctuation is a natural end); otherwise the
+    # shortest block scoring nearly as well: when in doubt, remove less
+    cut = run_end if run_end in near else min(near)
+    if side == "head":
+        start, end = line_start + offset, line_start + cut
+    else:
+        start, end = line_end - cut, line_end - offset
+    block = text[start:end]
+    if text.count(block) > 1:  # a phrase the text repeats is not random
+        return None
+    if sum(block.count(p) for p in cfg.classical_particles) >= 2:  # 学而时习之不亦说乎: a classical quotation
+        return None
+    if (start and text[start - 1] in QUOTE_OPEN) or text.startswith(QUOTE_CLOSE, end):
+        return None
+    reason = f"random characters stuck to the {'start' if side == 'head' else 'end'} of a line (anti-copy noise)"
+    evidence = f"{len(block)} characters whose neighbouring pairs are almost never dictionary words"
+    return make_edit(STAGE, "damage.random-edge-block", text, start, end, "", reason, evidence=evidence, confidence=0.7)
