@@ -11,7 +11,7 @@ from corruption import DOC_UNRELATED, Score, base_documents, corrupt, evaluate, 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.document import Edit, apply_edits, check_edits
+from pipeline.document import Document, Edit, apply_edits, check_edits
 from pipeline.errors import RuleError
 from pipeline.rules import RuleSet, load_rules
 from pipeline.stages.restore import flag_masked_spans, load_config, restore_from_reference
@@ -327,3 +327,70 @@ def test_any_input_gives_valid_edits(a: str, b: str, seed: int) -> None:
                 text, reference=reference, rules=rules, metadata={}, complete=complete
             )
             check_stage_edits(text, applied, suggestions)
+
+
+# ---------------------------------------------------------------------------------------------
+# real pairs (tests/fixtures/real_pairs/README.md): pages as found, none of them written here
+
+REAL_PAIRS = Path(__file__).resolve().parent / "fixtures" / "real_pairs"
+
+
+def _real_pair(name: str, *, complete: bool = False, reference: str | None = None) -> Document:
+    from pipeline.runner import clean_file
+
+    ref = REAL_PAIRS / f"{reference or name}.reference.txt"
+    return clean_file(REAL_PAIRS / f"{name}.scraped.txt", reference=ref, complete=complete)
+
+
+def _restorations(doc: Document) -> list[Edit]:
+    return [e for e in doc.edits if e.stage == "restore"]
+
+
+def test_real_spun_copy_keeps_every_reworded_word() -> None:
+    # a content farm's synonym-spun copy of the Xinhua report: 复兴→再起, 奋斗→斗争, 关键→要害,
+    # 创新→立异, 奋发→高昂, 创造→创立, 分列→排列, 分别→划分, 光荣→庆幸: another edition, not masking
+    doc = _real_pair("xinhua_opening_spun")
+    assert str(doc.metadata["reference_status"]).startswith("same document")
+    assert _restorations(doc) == []
+    assert doc.suggestions == []
+    for spun in ("擘画再起新蓝图", "创立历史新伟业", "百年斗争目标进军的要害时刻", "守正立异，踔厉高昂", "红旗排列两侧", "眺台上划分悬挂着", "伟大、庆幸、正确"):
+        assert spun in doc.text
+    # the last paragraph, beyond the reference excerpt, is kept as it is
+    assert doc.paragraphs[-1].endswith("王沪宁、赵乐")
+
+
+def test_real_reference_cut_mid_sentence_breaks_no_paragraph() -> None:
+    # the reference excerpt stops at 伟大复兴而 / 作为信息主体: no paragraph break there
+    doc = _real_pair("xinhua_opening_chinacom")
+    assert "中华民族伟大复兴而团结奋斗！”“伟大、光荣、正确的中国共产党万岁！”的横幅。" in doc.text
+    assert _restorations(doc) == []
+    gdpr = _real_pair("gdpr_csl")
+    assert "是基于公民作为信息主体有权决定其个人信息" in gdpr.text
+    breaks = [e for e in _restorations(gdpr) if e.rule_id == "restore.paragraph-break"]
+    assert len(breaks) == 1  # the title, which cleaning had joined to the first paragraph
+    assert gdpr.paragraphs[0] == "GDPR个人数据权与《网络安全法》个人信息权之比较"
+    assert gdpr.paragraphs[1].startswith("General Data Protection Regulation")
+
+
+def test_real_law_text_gets_the_reference_break_before_article_one() -> None:
+    doc = _real_pair("wangluo_anquanfa")
+    assert [e.rule_id for e in _restorations(doc)] == ["restore.paragraph-break"]
+    assert any(p.startswith("第一条为了保障网络安全") for p in doc.paragraphs)
+    assert doc.paragraphs[1].endswith("第七章附则第一章总则")
+    # the scraped articles 第五条/第六条, absent from the reference, are kept in order
+    assert doc.paragraphs[-2].startswith("第五条") and doc.paragraphs[-1].startswith("第六条")
+
+
+def test_real_complete_inserts_a_missing_beginning_once() -> None:
+    # the scraped title and the start of the next line both match 中华人民共和国网络安全法 of the
+    # reference's 法律依据:《中华人民共和国网络安全法》: its 法律依据:《 goes in once, not twice
+    doc = _real_pair("wangluo_anquanfa", complete=True)
+    assert doc.text.count("法律依据：《") == 1
+    assert "法律依据：《中华人民共和国网络安全法》" in doc.paragraphs
+
+
+def test_real_reference_of_another_document_restores_nothing() -> None:
+    doc = _real_pair("gdpr_csl", reference="xinhua_opening_spun")
+    assert str(doc.metadata["reference_status"]).startswith("unrelated")
+    assert _restorations(doc) == []
+    assert doc.suggestions == []

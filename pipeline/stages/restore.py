@@ -287,6 +287,7 @@ class _Restorer:
         self.complete = complete
         self.replacements: list[tuple[int, int, _Piece]] = []
         self.edge_taken: list[tuple[int, int]] = []
+        self.inserted: set[tuple[int, int]] = set()  # reference ranges inserted as missing text
         self.points: dict[int, _Point] = {}
         ranges = sorted((blk.b_start, blk.b_end) for blk in alignment.blocks)
         self.b_starts = [s for s, _ in ranges]
@@ -645,7 +646,7 @@ class _Restorer:
                         if piece is not None:
                             self.point(blk.a_start).right.append(piece)
                         piece = None
-                if piece is None and self.complete and not self.covered(ps, blk.b_start):
+                if piece is None and self.complete and self.unused(ps, blk.b_start):
                     piece = self.missing_piece(ps, blk.b_start, paragraph=False)
                 if piece is not None:
                     self.point(blk.a_start).right.append(piece)
@@ -658,7 +659,7 @@ class _Restorer:
             pe = b.find("\n", blk.b_end)
             pe = len(b) if pe < 0 else pe
             tail = b[blk.b_end : pe]
-            ends_para = not tail.strip()
+            ends_para = not tail.strip() and not self.cut_end(blk.a_end, pe)
             if not ends_para:
                 line = gap_after.split("\n")[0]
                 for size in range(1, min(_EDGE_STUB, len(line)) + 1):
@@ -673,7 +674,7 @@ class _Restorer:
             if not ends_para and (boundary or ("", tail) in self.cfg.damage):
                 # a dropped quote end closes the paragraph even when unaligned text follows
                 piece = self.classify(blk.a_end, blk.a_end, blk.b_end, pe)
-                if piece is None and self.complete and not self.covered(blk.b_end, pe):
+                if piece is None and self.complete and tail.strip() and self.unused(blk.b_end, pe):
                     piece = self.missing_piece(blk.b_end, pe, paragraph=False)
                 if piece is not None:
                     self.point(blk.a_end).left.append(piece)
@@ -696,6 +697,32 @@ class _Restorer:
                         self.add_break(start_at[n], blocks[n].b_start)
         if blocks and ends[-1] and not self.line_end(end_at[-1]):
             self.add_break(end_at[-1], blocks[-1].b_end)
+
+    def unused(self, j1: int, j2: int) -> bool:
+        """Whether ``b[j1:j2]`` is in no block and not inserted yet; if so, it counts as inserted now.
+
+        Two scraped blocks may match one reference paragraph (a title repeated at the start of
+        the body): its missing beginning or end is inserted once, at the first of them.
+        """
+        if self.covered(j1, j2) or (j1, j2) in self.inserted:
+            return False
+        self.inserted.add((j1, j2))
+        return True
+
+    def cut_end(self, i: int, j: int) -> bool:
+        """Whether the reference ends at ``b[j]`` cut mid-sentence while the scraped line goes on at ``a[i]``.
+
+        An excerpt of a page often stops in the middle of a sentence (``…伟大复兴而``): its end is
+        no paragraph end, and the scraped text that continues the sentence (``团结奋斗！``) stays
+        on its line.
+        """
+        if self.b[j:].strip():
+            return False
+        last = self.b[:j].rstrip()
+        if not last or last[-1] in _SENTENCE_END:
+            return False
+        line_end = self.a.find("\n", i)
+        return bool(_CONTENT.search(self.a[i : len(self.a) if line_end < 0 else line_end]))
 
     def add_break(self, pos: int, j: int) -> None:
         point = self.point(pos)
