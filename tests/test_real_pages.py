@@ -184,3 +184,106 @@ def test_bigxun_preview_notices_and_label_dropped(rules):
     assert doc.paragraphs[0].startswith(
         "托盘货架培训课件仓储系统核心基础设施，托盘货架是现代物流中不可或缺的重要组成部分"
     )
+
+
+def test_bingdian_mobile_page_header_dropped(rules):
+    doc = clean_file(REAL / "bingdian_15296480.txt", rules=rules)
+    for chrome in (
+        "上传人",
+        "文档编号",
+        "_第1页",
+        "共25页",
+        "超出免费预览范围",
+        "下载资源",
+        "资源描述",
+        "由会员分享",
+        "冰点文库",
+        ".docx",
+    ):
+        assert chrome not in doc.text, chrome
+    assert doc.metadata["site"] == "bingdian"
+    assert doc.metadata["title"] == "BBS论坛的设计实现"
+    assert doc.paragraphs[0] == "BBS论坛的设计实现"
+    assert doc.paragraphs[1] == "毕业论文（设计）"
+    assert "姓名李明哲" in doc.paragraphs
+
+
+def test_zhuangpeitu_header_and_watermark_dropped(rules):
+    doc = clean_file(REAL / "zhuangpeitu_76713658.txt", rules=rules)
+    for chrome in ("上传人", "版权申诉", "_第1页", "资源描述", "由会员分享", "装配图网", "好资料", "更多精品文档"):
+        assert chrome not in doc.text, chrome
+    assert doc.metadata["site"] == "zhuangpeitu"
+    assert doc.paragraphs[0] == "机械制造课程设计说明书（重庆理工大学）讲解学习"
+    assert "为今后的毕业设计及未来从事的工作打下良好的基础。" in doc.text  # chunk marker 2、 rejoined
+    assert "第二部分气门摇杆轴支座共有六组加工表面" in doc.text
+
+
+def test_zhuangpeitu_traditional_mirror_header_dropped(rules):
+    doc = clean_file(REAL / "zhuangpeitu_zhongcaozhi_66369035.txt", rules=rules)
+    for chrome in (
+        "上傳人",
+        "文檔編號",
+        "版權申訴",
+        "_第1頁",
+        "本資源只提供",
+        "喜歡就下載吧",
+        "積分",
+        "資源描述",
+        "裝配圖網",
+    ):
+        assert chrome not in doc.text, chrome
+    assert doc.metadata["site"] == "zhuangpeitu"
+    assert doc.paragraphs[0] == "機械工藝輸出軸設計"
+    assert doc.paragraphs[1].startswith("目錄 1、零件圖")
+    assert "零件的材料為 45 鋼，是最常用中碳調質鋼，綜合力學性能良好。" in doc.text
+
+
+def test_zhuangpeitu_pinyin_mirror_header_dropped(rules):
+    doc = clean_file(REAL / "zhuangpeitu_ioszen_13305915.txt", rules=rules)
+    for chrome in ("上傳人", "下載文檔到電腦", "還剩", "資源描述", "由會員分享", "裝配圖網", "谘b", "(jī)"):
+        assert chrome not in doc.text, chrome
+    assert doc.metadata["title"] == "機油泵后蓋鉆孔的夾具設計"
+    assert doc.paragraphs[0] == "機油泵后蓋鉆孔的夾具設計"
+    assert doc.paragraphs[1].startswith("12 機電及自動化學院夾具設計說明書")
+    assert "內容主要包括任務介紹、定位方案、定位誤差分析、夾緊方案確定、夾具結構設計等內容。" in doc.text
+
+
+def test_zhuangpeitu_traditional_download_box_dropped(rules):
+    doc = clean_file(REAL / "zhuangpeitu_appdesigncorp_34726465.txt", rules=rules)
+    for chrome in (
+        "歡迎來到",
+        "ImageVerifierCode",
+        "資源ID",
+        "span id",
+        "下載積分",
+        "快捷下載",
+        "登錄",
+        "郵箱",
+        "溫馨提示",
+        "支付",
+        "驗證碼",
+        "忘記密碼",
+        "友情提示",
+        "迅雷",
+        "試題試卷類文檔",
+    ):
+        assert chrome not in doc.text, chrome
+    assert doc.metadata["site"] == "zhuangpeitu"
+    assert doc.paragraphs == [
+        "課程設計連桿蓋夾具設計說明書",
+        "課程設計院別：機電學院專業：機械設計制造及其自動化姓名：學號：指導教師：日期：2011年5月目錄機床夾具設計課程設計任務書2序言3一、零件的分析31、零件的生產類型32、零件的工藝分析4二、工藝規程設計51、毛坯的選擇及毛坯的余量確定52、基準的選擇63、制定工藝路線64、工序內容設計8",
+    ]
+
+
+def test_baiduwenku_copy_prompts_dropped_code_kept(rules):
+    doc = clean_file(REAL / "baiduwenku_cnblogs_ioctl.txt", rules=rules)
+    for chrome in ("下载文档到电脑", "下载券", "人已下载", "还剩3页未读", "static.pay.baidu.com"):
+        assert chrome not in doc.text, chrome
+    assert "下载" not in doc.paragraphs
+    assert doc.metadata["site"] == "baiduwenku"
+    assert "#define SIOCSIWTXPOW 0x8B26" in doc.paragraphs
+    assert (
+        "#define SIOCGIWTXPOW 0x8B27 /* 获取传输功率(dBm) */ #define SIOCSIWRETRY 0x8B28 /* 设置重传次数和生存时"
+        in doc.paragraphs
+    )
+    assert "#define SIOCIWLASTPRIV 0x8BFF" in doc.paragraphs

@@ -181,6 +181,26 @@ def _line_matches(
     return [(short[k][0], line_rules[chosen[k]]) for k in sorted(chosen)]
 
 
+class _Spans:
+    """Non-overlapping spans already taken by an edit, sorted, for overlap checks in O(log n)."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def free(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` overlaps none of the spans."""
+        at = bisect.bisect_right(self.starts, start)
+        if at and self.ends[at - 1] > start:
+            return False
+        return at == len(self.starts) or self.starts[at] >= end
+
+    def add(self, start: int, end: int) -> None:
+        at = bisect.bisect_right(self.starts, start)
+        self.starts.insert(at, start)
+        self.ends.insert(at, end)
+
+
 def strip_boilerplate(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
     """Edits removing site boilerplate; fills ``metadata['title']`` and ``metadata['site']``.
 
@@ -195,11 +215,8 @@ def strip_boilerplate(text: str, *, rules: RuleSet, metadata: dict[str, Any]) ->
     )
     if not active:
         return []
-    taken: list[tuple[int, int]] = []
+    taken = _Spans()
     edits: list[Edit] = []
-
-    def free(start: int, end: int) -> bool:
-        return all(end <= s or start >= e for s, e in taken) if taken else True
 
     tail_start = len(text)
     for rule in (r for r in active if r.kind == "tail"):
@@ -212,7 +229,7 @@ def strip_boilerplate(text: str, *, rules: RuleSet, metadata: dict[str, Any]) ->
     if tail_start < len(text):
         tail_start = tail_start - 1 if tail_start > 0 and text[tail_start - 1] == "\n" else tail_start
         edits.append(make_edit(STAGE, tail_rule.id, text, tail_start, len(text), "", tail_rule.description))
-        taken.append((tail_start, len(text)))
+        taken.add(tail_start, len(text))
 
     line_rules = [r for r in active if r.kind == "line"]
     max_line = int(rules.setting("boilerplate", "max_line_chars", 300))
@@ -224,14 +241,14 @@ def strip_boilerplate(text: str, *, rules: RuleSet, metadata: dict[str, Any]) ->
             if match:
                 _remember_title(rule, match, metadata)
                 edits.append(make_edit(STAGE, rule.id, text, start, min(end_nl, tail_start), "", rule.description))
-                taken.append((start, end_nl))
+                taken.add(start, end_nl)
 
     for rule in (r for r in active if r.kind == "span"):
         for match in rule.pattern.finditer(text, 0, tail_start):
-            if match.end() == match.start() or not free(match.start(), match.end()):
+            if match.end() == match.start() or not taken.free(match.start(), match.end()):
                 continue
             _remember_title(rule, match, metadata)
             replacement = match.expand(rule.replace) if rule.replace else ""
             edits.append(make_edit(STAGE, rule.id, text, match.start(), match.end(), replacement, rule.description))
-            taken.append((match.start(), match.end()))
+            taken.add(match.start(), match.end())
     return edits

@@ -22,9 +22,11 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import regex
 
 from pipeline.document import Edit, make_edit
+from pipeline.language import code_points, han_mask
 from pipeline.rules import RuleSet
 
 STAGE = "normalise"
@@ -151,6 +153,7 @@ def normalise_punctuation(text: str, *, rules: RuleSet, metadata: dict[str, Any]
             reason = REASONS.get(mark) or f"half-width {mark!r} made full-width"
             edits.append(Edit(STAGE, "normalise.punctuation", pos, pos + 1, mark, mapping[mark], reason))
     pending_open: list[int] = []
+    spans = _SpanIndex(text) if "(" in text else None
     for match in parens.finditer(text):
         pos = match.start()
         if protected and _inside(pos, protected, protected_starts):
@@ -158,8 +161,8 @@ def normalise_punctuation(text: str, *, rules: RuleSet, metadata: dict[str, Any]
         if match.group() == "(":
             pending_open.append(pos)
             continue
-        opener = _matching_open(text, pos, pending_open)
-        if opener is not None and _chinese_parens(text, opener, pos, chinese_re):
+        opener = _matching_open(pos, pending_open, spans) if spans else None
+        if opener is not None and spans and _chinese_parens(text, opener, pos, chinese_re, spans):
             reason = "half-width parentheses in Chinese text made full-width"
             edits.append(make_edit(STAGE, "normalise.punctuation", text, opener, opener + 1, mapping["("], reason))
             edits.append(make_edit(STAGE, "normalise.punctuation", text, pos, pos + 1, mapping[")"], reason))
@@ -171,10 +174,35 @@ def _inside(pos: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
     return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
-def _matching_open(text: str, pos: int, pending: list[int]) -> int | None:
+class _SpanIndex:
+    """Answers "is there a line break / a Han character in text[a:b]?" in O(log n), however long the
+    span: nested or unclosed parentheses must not make the parenthesis pass quadratic."""
+
+    SHORT = 64  # spans up to this long are simply searched
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.breaks = [m.start() for m in RE_NEWLINE.finditer(text)]
+        self._han: np.ndarray | None = None
+
+    def has_break(self, start: int, end: int) -> bool:
+        return bisect.bisect_left(self.breaks, start) != bisect.bisect_left(self.breaks, end)
+
+    def has_han(self, start: int, end: int) -> bool:
+        if end - start <= self.SHORT:
+            return regex.search(HAN, self.text[start:end]) is not None
+        if self._han is None:
+            self._han = np.concatenate(([0], np.cumsum(han_mask(code_points(self.text)))))
+        return bool(self._han[end] - self._han[start])
+
+
+RE_NEWLINE = re.compile("\n")
+
+
+def _matching_open(pos: int, pending: list[int], spans: _SpanIndex) -> int | None:
     while pending:
         opener = pending.pop()
-        if "\n" not in text[opener:pos]:
+        if not spans.has_break(opener, pos):
             return opener
     return None
 
@@ -193,9 +221,8 @@ def _neighbour(text: str, pos: int, step: int) -> str:
     return text[i] if 0 <= i < len(text) else ""
 
 
-def _chinese_parens(text: str, opener: int, closer: int, chinese_re: regex.Pattern[str]) -> bool:
-    inner = text[opener + 1 : closer]
-    if regex.search(HAN, inner):
+def _chinese_parens(text: str, opener: int, closer: int, chinese_re: regex.Pattern[str], spans: _SpanIndex) -> bool:
+    if spans.has_han(opener + 1, closer):
         return True
     before, after = _neighbour(text, opener, -1), _neighbour(text, closer, 1)
     return bool(before and chinese_re.match(before)) and (not after or after == "\n" or bool(chinese_re.match(after)))

@@ -15,6 +15,7 @@ Patterns and thresholds come from ``rules/common/page_markers.toml``.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import statistics
 from typing import Any
@@ -140,6 +141,7 @@ def _chunk_markers(
     cfg = rules.settings.get("chunk_markers", {})
     pattern = regex.compile(cfg.get("pattern", r"[ \t\u3000]*(\d{1,4})、"))
     chains: list[list[tuple[int, int, regex.Match[str]]]] = []
+    waiting: dict[int, list[int]] = {}  # next number → the chains expecting it, oldest first
     for i in range(len(lines)):
         if i in removed:
             continue
@@ -147,12 +149,14 @@ def _chunk_markers(
         if not match:
             continue
         number = int(match.group(1))
-        for chain in chains:
-            if chain[-1][1] + 1 == number:
-                chain.append((i, number, match))
-                break
+        expecting = waiting.get(number)
+        if expecting:  # the oldest chain that this number continues
+            chain_id = expecting.pop(0)
+            chains[chain_id].append((i, number, match))
         else:
+            chain_id = len(chains)
             chains.append([(i, number, match)])
+        bisect.insort(waiting.setdefault(number + 1, []), chain_id)
     found = []
     for chain in chains:
         if len(chain) < int(cfg.get("min_markers", 2)):

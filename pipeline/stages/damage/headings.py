@@ -69,6 +69,8 @@ def fix_spaced_headings(text: str, *, rules: RuleSet, metadata: dict[str, Any]) 
     for start, end in sorted(candidates):
         line = text[start:end]
         core = line.strip(SPACE)
+        if len(core) > SPACED_WIDTH * max_chars:  # no short heading, even letter-spaced or doubled
+            continue
         repaired, kinds = _repair_heading(core, max_chars)
         if not kinds:
             continue
@@ -81,6 +83,7 @@ def fix_spaced_headings(text: str, *, rules: RuleSet, metadata: dict[str, Any]) 
     return non_overlapping(edits)
 
 
+SPACED_WIDTH = 6  # a letter-spaced heading takes at most this many characters per character it holds
 HEADING_REASONS = {
     "letter-spaced": "letter-spaced heading closed up",
     "doubled": "heading with every character doubled (fake bold) undoubled",

@@ -217,10 +217,13 @@ def doubled_text(text: str, cfg: DoubledSettings) -> list[Edit]:
         covered: Counter[int] = Counter()
         for a, size in accepted:
             covered[bisect.bisect_right(line_starts, a) - 1] += 2 * size
+        visible: dict[int, int] = {}  # characters of each line, spaces left out (counted once a line)
         for unit in pending:
             line = bisect.bisect_right(line_starts, unit[0]) - 1
-            a, b = spans[line]
-            if covered[line] >= cfg.doubled_line_share * len("".join(text[a:b].split())):
+            if line not in visible:
+                a, b = spans[line]
+                visible[line] = len("".join(text[a:b].split()))
+            if covered[line] >= cfg.doubled_line_share * visible[line]:
                 accepted[unit] = "damage.doubled-text"
     edits = []
     for (a, size), rule_id in sorted(accepted.items()):
