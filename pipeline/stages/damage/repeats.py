@@ -248,6 +248,12 @@ def _repeat_runs(cps: np.ndarray, max_unit: int) -> dict[int, tuple[np.ndarray, 
     low = cps.astype(np.uint16)
     n = len(low)
     phases = [np.ascontiguousarray(low[r::4]) for r in range(4)]
+    # inside a stretch of one character (a rule of ——— or ((((, dot leaders) every position would be a
+    # hit for every length: no piece of a doubled layer starts there, and the grid below would explode
+    same = low[:-1] == low[1:]
+    flat = np.zeros(n + 4, dtype=bool)
+    if n > 4:
+        flat[: n - 3] = same[:-2] & same[1:-1] & same[2:]
     for size in range(1, min(max_unit, n // 2) + 1):
         if size < 8:
             idx = np.flatnonzero(low[:-size] == low[size:])
@@ -259,6 +265,7 @@ def _repeat_runs(cps: np.ndarray, max_unit: int) -> dict[int, tuple[np.ndarray, 
             hits = np.flatnonzero(sampled[:-1] & sampled[1:]) * 4
             for k in (1, 2, 3):  # the run covers the positions between the two samples too
                 hits = hits[low[hits + k] == low[hits + k + size]]
+            hits = hits[~flat[hits]]
             if not len(hits):
                 continue
             grid = hits[:, None] + np.arange(-size, size + 4)[None, :]  # around each hit: its whole run
