@@ -206,6 +206,8 @@ def test_bingdian_mobile_page_header_dropped(rules):
     assert doc.paragraphs[0] == "BBS论坛的设计实现"
     assert doc.paragraphs[1] == "毕业论文（设计）"
     assert "姓名李明哲" in doc.paragraphs
+    # table-of-contents entries stay one a line
+    assert "1.1BBS的发展背景5" in doc.paragraphs and "1.2BBS对大学生学习生活的影响6" in doc.paragraphs
 
 
 def test_zhuangpeitu_header_and_watermark_dropped(rules):

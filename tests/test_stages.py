@@ -182,3 +182,14 @@ def test_header_title_keeps_its_own_book_title_marks():
     assert clean_title("《linux内核》PPT课件.ppt") == "《linux内核》PPT课件"
     assert clean_title("《《linux内核》PPT课件.ppt》") == "《linux内核》PPT课件"
     assert clean_title("《论语》与《孟子》选读.docx") == "《论语》与《孟子》选读"
+
+
+def test_a_decimal_starting_a_broken_line_is_no_heading(rules):
+    broken = "产量比上年增长，\n1.5倍于五年前的水平。"  # a decimal starting a broken line is no heading
+    assert run(join_broken_lines, broken, rules) == "产量比上年增长，1.5倍于五年前的水平。"
+
+
+def test_question_mark_for_a_lost_symbol_before_a_number_stays(rules):
+    text = "孔径如下：\n3、? 55、? 60、? 65"
+    assert run(normalise_punctuation, text, rules) == text
+    assert run(normalise_punctuation, "是多少?55个吗?", rules) == "是多少？55个吗？"

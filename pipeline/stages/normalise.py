@@ -146,6 +146,8 @@ def normalise_punctuation(text: str, *, rules: RuleSet, metadata: dict[str, Any]
         before, after = _neighbour(text, start, -1), _neighbour(text, end - 1, 1)
         if not (_is_chinese(before, cjk_punct) or _is_chinese(after, cjk_punct)):
             continue
+        if match.group() == "?" and _lost_symbol(text, start):
+            continue
         for pos in range(start, end):
             if protected and _inside(pos, protected, protected_starts):
                 continue
@@ -167,6 +169,16 @@ def normalise_punctuation(text: str, *, rules: RuleSet, metadata: dict[str, Any]
             edits.append(make_edit(STAGE, "normalise.punctuation", text, opener, opener + 1, mapping["("], reason))
             edits.append(make_edit(STAGE, "normalise.punctuation", text, pos, pos + 1, mapping[")"], reason))
     return sorted(edits, key=lambda e: e.start)
+
+
+RE_LOST_SYMBOL = re.compile(r"\?[ \t]*\d")
+
+
+def _lost_symbol(text: str, pos: int) -> bool:
+    """A ``?`` standing for a symbol a PDF font lost (``φ``, ``±``, ``≤``): right before a number, and
+    not after a Han character, as in ``3、? 55、? 60`` — no question mark to make full-width."""
+    before = text[pos - 1] if pos else ""
+    return bool(RE_LOST_SYMBOL.match(text, pos)) and not ("\u3400" <= before <= "\u9fff")
 
 
 def _inside(pos: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
