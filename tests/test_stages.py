@@ -193,3 +193,16 @@ def test_question_mark_for_a_lost_symbol_before_a_number_stays(rules):
     text = "孔径如下：\n3、? 55、? 60、? 65"
     assert run(normalise_punctuation, text, rules) == text
     assert run(normalise_punctuation, "是多少?55个吗?", rules) == "是多少？55个吗？"
+
+
+def test_short_title_lines_among_long_paragraphs_are_no_page_width(rules):
+    # a news page: a few short lines of similar length (title, byline, subtitle) between paragraphs of
+    # hundreds of characters; once its blank lines are gone they must not read as a wrapped layout
+    from pathlib import Path
+
+    from pipeline.runner import clean_file
+
+    page = Path(__file__).parent / "fixtures" / "real_pairs" / "xinhua_opening_chinacom.reference.txt"
+    paragraphs = clean_file(page, rules=rules).paragraphs
+    assert "作者：来自：时间：2022-10-18 08:18" in paragraphs
+    assert "原标题：中国共产党第二十次全国代表大会在京开幕" in paragraphs

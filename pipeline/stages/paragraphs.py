@@ -83,6 +83,9 @@ def _common_width(lengths: list[int], rules: RuleSet) -> int | None:
         return None
     if width > int(rules.setting("layout", "max_width", 120)):
         return None
+    longer = sum(1 for n in long_lines if n > width + 2)  # a page width wraps every line at or before it
+    if longer > float(rules.setting("layout", "max_longer_share", 0.25)) * len(long_lines):
+        return None
     return max(n for n in long_lines if abs(n - width) <= 2)
 
 
