@@ -206,3 +206,11 @@ def test_short_title_lines_among_long_paragraphs_are_no_page_width(rules):
     paragraphs = clean_file(page, rules=rules).paragraphs
     assert "作者：来自：时间：2022-10-18 08:18" in paragraphs
     assert "原标题：中国共产党第二十次全国代表大会在京开幕" in paragraphs
+
+
+def test_title_line_with_its_file_suffix_loses_the_suffix_not_a_paragraph(rules):
+    meta = {"title": "BBS论坛的设计实现"}
+    text = "BBS论坛的设计实现.docx\n摘要：本文设计了一个论坛。"
+    assert run(split_paragraphs, text, rules, meta) == "BBS论坛的设计实现\n摘要：本文设计了一个论坛。"
+    glued = "BBS论坛的设计实现摘要：本文设计了一个论坛。"
+    assert run(split_paragraphs, glued, rules, meta) == "BBS论坛的设计实现\n摘要：本文设计了一个论坛。"

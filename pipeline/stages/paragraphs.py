@@ -206,15 +206,28 @@ def _after_sentence_end(text: str, pos: int) -> bool:
     return pos > 0 and text[pos - 1] in "。！？"
 
 
+RE_LEAD = regex.compile(r"\s*")
+RE_GAP = regex.compile(r"[ \t\u3000]*")
+RE_FILE_NAME_TAIL = regex.compile(
+    r"[ \t\u3000]*[.．](?:docx?|pdf|pptx?|txt|xlsx?|wps)(?:[ \t\u3000]*[（(]\d+页[^)）\n]*[)）])?[ \t\u3000]*(?=\n|$)",
+    regex.IGNORECASE,
+)
+
+
 def _title_edits(text: str, title: str, add: Any, edits: list[Edit]) -> None:
-    lead = len(text) - len(text.lstrip())
+    lead = RE_LEAD.match(text).end()  # type: ignore[union-attr]
     if text.startswith(title, lead):
         after_title = lead + len(title)
-        if after_title < len(text) and text[after_title] != "\n":
-            gap_end = after_title + (len(text[after_title:]) - len(text[after_title:].lstrip(" \t\u3000")))
+        suffix = RE_FILE_NAME_TAIL.match(text, after_title)
+        if suffix and suffix.end() > after_title:  # the title line is the file's name: 在调研….docx
+            reason = "file-name suffix after the title removed"
+            edits.append(make_edit(STAGE, "paragraphs.title-file-suffix", text, after_title, suffix.end(), "", reason))
+        elif after_title < len(text) and text[after_title] != "\n":
+            gap_end = RE_GAP.match(text, after_title).end()  # type: ignore[union-attr]
             add(after_title, gap_end, "paragraphs.split-after-title", "the title was glued to the first sentence")
         return
-    first_line = text[lead:].split("\n", 1)[0].strip()
+    line_end = text.find("\n", lead)
+    first_line = text[lead : line_end if line_end >= 0 else len(text)].strip()
     if first_line != title:
         edits.append(
             make_edit(
