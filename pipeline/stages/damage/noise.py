@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,7 +28,7 @@ from pipeline.language import (
     radicals,
 )
 from pipeline.rules import RuleSet
-from pipeline.stages.damage.shared import STAGE, mapped_back, non_overlapping, until_stable
+from pipeline.stages.damage.shared import STAGE, mapped_back, non_overlapping, read_table, until_stable
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +64,7 @@ class NoiseSettings:
 
     @classmethod
     def read(cls, rules: RuleSet) -> NoiseSettings:
-        return cls(**{f.name: type(f.default)(rules.setting("damage_noise", f.name, f.default)) for f in fields(cls)})
+        return read_table(cls, rules, "damage_noise")
 
 
 def remove_anti_copy_noise(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from pipeline.stages.damage.shared import (
     line_drop_edits,
     line_spans,
     non_overlapping,
+    read_table,
     setting,
     until_stable,
 )
@@ -133,7 +134,7 @@ class DoubledSettings:
 
     @classmethod
     def read(cls, rules: RuleSet) -> DoubledSettings:
-        return cls(**{f.name: type(f.default)(rules.setting("damage_repeats", f.name, f.default)) for f in fields(cls)})
+        return read_table(cls, rules, "damage_repeats")
 
 
 Unit = tuple[int, int]  # a piece written twice back to back: (start, length of one copy)

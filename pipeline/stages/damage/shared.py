@@ -5,12 +5,14 @@ repeating a search until the text it leaves is stable.
 from __future__ import annotations
 
 import re
-from typing import Any
+from dataclasses import fields
+from typing import Any, TypeVar
 
 from pipeline.document import Edit, apply_edits, make_edit
 from pipeline.rules import RuleSet
 
 STAGE = "damage"
+T = TypeVar("T")
 SPACE = " \t\u3000"
 
 
@@ -114,3 +116,9 @@ def mapped_back(text: str, removed: list[Edit], edit: Edit) -> list[Edit]:
 def is_periodic(s: str) -> bool:
     """True if ``s`` is a shorter string repeated (``哈哈``, ``谢谢谢谢``)."""
     return (s + s).find(s, 1) < len(s)
+
+
+def read_table(cls: type[T], rules: RuleSet, table: str) -> T:
+    """An instance of the settings dataclass ``cls`` with each field read from ``[table]`` of the
+    rule files (cast to the type of its default), the default where the table lacks it."""
+    return cls(**{f.name: type(f.default)(rules.setting(table, f.name, f.default)) for f in fields(cls)})  # type: ignore[call-arg]
