@@ -509,15 +509,21 @@ _HTML_BLOCKS = frozenset(
     ).split()
 )
 _HTML_WS_RE = re.compile(r"[ \t\n\r\f]+")
+# Containers that are navigation menus although the page does not use <nav>: a class or id token naming a
+# menu ('<div class="mainnav"><ul class="nav">首页 文档 行业资料 …</ul></div>' on a saved doc88.com page).
+# Only these exact tokens: containers called 'header', 'footer' or 'breadcrumb' stay, as site rules read
+# them (a breadcrumb can give the title).
+_HTML_NAV_TOKENS = frozenset("nav mainnav navbar topnav subnav menu mainmenu topmenu".split())
 
 
 def read_html(data: bytes, path: Path) -> Ingested:
     """An HTML page: its visible text, one line per block element.
 
     ``<p>第一段<span>续</span></p><p>第二段</p>`` → ``"第一段续\\n第二段"``. Scripts, styles, the head,
-    navigation and forms are dropped; ``<br>`` breaks a line; table cells are joined by ``"\\t"``; whitespace
-    inside a line collapses (a source line wrap between CJK characters disappears). ``metadata["html_title"]``
-    is the page ``<title>``.
+    navigation (``<nav>``, and menus whose class or id is ``nav``, ``mainnav``, ``menu``…) and forms are
+    dropped; ``<br>`` breaks a line; table cells are joined by ``"\\t"``; whitespace inside a line collapses
+    (a source line wrap between CJK characters disappears). ``metadata["html_title"]`` is the page
+    ``<title>``.
     """
     from bs4 import BeautifulSoup
 
@@ -638,7 +644,7 @@ def _html_lines(root: Any) -> list[str]:
         if not isinstance(node, Tag):
             continue
         name = (node.name or "").lower()
-        if name in _HTML_DROP:
+        if name in _HTML_DROP or _is_nav_container(node):
             continue
         if name == "br":
             out.flush()
@@ -656,6 +662,19 @@ def _html_lines(root: Any) -> list[str]:
             stack.append((iter(node.children), is_block))
     out.flush()
     return out.lines
+
+
+def _is_nav_container(node: Any) -> bool:
+    """Whether a tag is a menu by its ``class`` or ``id`` (``<ul class="nav">``, ``<div id="mainNav">``)."""
+    attrs = getattr(node, "attrs", None) or {}
+    classes = attrs.get("class") or []
+    if isinstance(classes, str):
+        classes = classes.split()
+    tokens = [str(token).lower() for token in classes]
+    ident = attrs.get("id")
+    if isinstance(ident, str):
+        tokens.append(ident.lower())
+    return any(token in _HTML_NAV_TOKENS for token in tokens)
 
 
 def _html_row(row: Any) -> list[str]:
