@@ -137,6 +137,8 @@ def clean_text(
     doc.edits = log.edits
     if not RE_BODY_CHAR.search(current):
         doc.metadata["status"] = NO_BODY
+    elif not doc.title:
+        _title_from_file_metadata(doc)
     quality = assess_quality(doc.text, doc.original, doc.edits, doc.metadata, rules=rules)
     doc.metadata["quality"] = quality
     doc.warnings.extend(w["message"] for w in quality.get("warnings", []) if w.get("kind") != "no_body")
@@ -144,6 +146,23 @@ def clean_text(
 
 
 NO_BODY = "no document body found"
+TITLE_KEYS = ("html_title", "docx_title")  # what ingest read from the file itself, besides the text
+
+
+def _title_from_file_metadata(doc: Document, *, lines: int = 5, min_chars: int = 4) -> None:
+    """Take as title one of the first paragraphs that the page's ``<title>`` (or the DOCX's title
+    property) begins with: ``<title>国务院关于…的通知_政府信息公开专栏</title>`` and a first paragraph
+    ``国务院关于…的通知`` give that paragraph. Metadata only: the text is not changed."""
+    for key in TITLE_KEYS:
+        declared = str(doc.metadata.get(key) or "").strip()
+        if not declared:
+            continue
+        for paragraph in doc.paragraphs[:lines]:
+            paragraph = paragraph.strip()
+            if len(paragraph) >= min_chars and declared.startswith(paragraph):
+                doc.metadata["title"] = paragraph
+                doc.metadata["title_source"] = key
+                return
 RE_BODY_CHAR = regex.compile(r"[\p{Han}\p{L}\p{N}]")
 
 

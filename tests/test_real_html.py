@@ -29,6 +29,8 @@ def test_govcn_article_ingest_keeps_title_and_drops_head(rules):
 def test_govcn_article_chrome_dropped_body_kept(rules):
     doc = clean_file(GOVCN, rules=rules)
     assert doc.metadata["site"] == "govcn"
+    # the page <title> (…_国务委员王勇_中国政府网) names the first paragraph as the document's title
+    assert doc.title == "王勇在河北检查指导防汛减灾工作" and doc.metadata["title_source"] == "html_title"
     for chrome in (
         "分享到",
         "QQ空间",
