@@ -50,6 +50,7 @@ from pipeline.rules import RuleSet, compile_patterns
 
 STAGE = "restore"
 _CONTENT = regex.compile(r"[\p{L}\p{N}]")
+_NON_SPACE = regex.compile(r"\S")
 _EDGE_STUB = 4  # longest scraped stub next to a block that may be damage of the reference around it
 _SENTENCE_END = frozenset("。！？；：!?;:”’」』）)")
 
@@ -716,10 +717,12 @@ class _Restorer:
         no paragraph end, and the scraped text that continues the sentence (``团结奋斗！``) stays
         on its line.
         """
-        if self.b[j:].strip():
+        if _NON_SPACE.search(self.b, j):  # the reference goes on: not its end
             return False
-        last = self.b[:j].rstrip()
-        if not last or last[-1] in _SENTENCE_END:
+        k = j - 1
+        while k >= 0 and self.b[k].isspace():
+            k -= 1
+        if k < 0 or self.b[k] in _SENTENCE_END:
             return False
         line_end = self.a.find("\n", i)
         return bool(_CONTENT.search(self.a[i : len(self.a) if line_end < 0 else line_end]))
