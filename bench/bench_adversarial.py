@@ -38,6 +38,9 @@ INPUTS: dict[str, Callable[[int], str]] = {
         ["一、", "1、", "第3页", "- 3 -", "（一）", "网络", "下载", "*", "......"], n // 4, "\n"
     ),
     "one boilerplate line repeated": lambda n: "下载文档到电脑，查找使用更方便\n" * (n // 16),
+    "a page footer every few lines": lambda n: "".join(
+        f"{SAMPLE_BODY[k % 900 : k % 900 + 60]}\n第 {k} 页 共 {n // 70} 页\n" for k in range(n // 70)
+    ),
     "punctuation soup": lambda n: _choices(list(",.;:!?()（）“”*、。 \n"), n),
     "nested parentheses": lambda n: "(" * (n // 2) + "网" + ")" * (n // 2),
     "pinyin everywhere": lambda n: _choices(["网(wǎng)", "中zhong", "国guo", "(a)", "字"], n // 5),

@@ -32,6 +32,9 @@ RE_DIGITS = regex.compile(r"\d+")
 RE_SENTENCE_PUNCT = regex.compile(r"[，。；！？,;!?]")
 
 
+LEFT_CONTEXT = 80  # characters before a page boundary that decide how it is closed (a sentence end, a word)
+
+
 def _ends_sentence(line: str, sentence_end: str) -> bool:
     stripped = line.rstrip()
     return bool(stripped) and stripped[-1] in sentence_end
@@ -240,11 +243,12 @@ def _page_gap_edit(
     """One edit for a page boundary: footer, form feed(s), header, blank lines; returns the next line."""
     text = lines.text
     if i in removed or not lines.line(i).strip():
-        left = text[: lines.starts[i]].rstrip()
-        gap_start = len(left)
+        gap_start = lines.starts[i]
+        while gap_start > 0 and text[gap_start - 1].isspace():
+            gap_start -= 1
     else:
         gap_start = lines.starts[i] + len(lines.line(i).rstrip())
-        left = text[:gap_start]
+    left = text[max(0, gap_start - LEFT_CONTEXT) : gap_start]  # the end of the text before the boundary
     first = i
     j = i + 1
     while j < len(lines) and (j in removed or not lines.line(j).strip()):
