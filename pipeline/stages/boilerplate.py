@@ -18,12 +18,12 @@ After::
 from __future__ import annotations
 
 import bisect
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import Any
 
 import regex
+from ahocorasick_rs import AhoCorasick, MatchKind
 
 from pipeline.document import Edit, make_edit
 from pipeline.rules import Rule, RuleSet
@@ -95,55 +95,31 @@ def _remember_title(rule: Rule, match: regex.Match[str], metadata: dict[str, Any
 
 
 def _prefilter(rules: list[Rule], text: str) -> list[Rule]:
-    """The rules that can match somewhere in ``text`` (their required literal occurs in it)."""
-    return [rule for rule in rules if rule.may_match(text)]
+    """The rules that can match somewhere in ``text`` (one of their required literals occurs in it),
+    found in one scan of the text for all their literals."""
+    literals = tuple(sorted({lit for rule in rules if rule.literals for lit in rule.literals}))
+    if not literals:
+        return list(rules)
+    present = {literals[index] for index, _, _ in _automaton(literals).find_matches_as_indexes(text, overlapping=True)}
+    return [rule for rule in rules if rule.literals is None or not present.isdisjoint(rule.literals)]
 
 
-@lru_cache(maxsize=8)
-def _literal_scanner(literals: tuple[str, ...]) -> tuple[re.Pattern[str] | None, tuple[str, ...]]:
-    """(one alternation of the literals a single scan finds reliably, the literals to find one by one).
-
-    A scan reports non-overlapping matches, so a literal that can overlap another one (it is part of
-    another, or begins with another's ending) could be hidden behind it: those are searched alone.
-    """
-
-    def overlaps(literal: str, other: str) -> bool:
-        if literal == other:
-            return False
-        if literal in other:
-            return True
-        return any(other.endswith(literal[:n]) for n in range(1, len(literal)))
-
-    alone = tuple(lit for lit in literals if any(overlaps(lit, other) for other in literals))
-    scanned = [lit for lit in literals if lit not in alone]
-    if not scanned:
-        return None, alone
-    alternatives = "|".join(re.escape(lit) for lit in sorted(scanned, key=len, reverse=True))
-    return re.compile(alternatives), alone
+@lru_cache(maxsize=16)
+def _automaton(literals: tuple[str, ...]) -> AhoCorasick:
+    """An Aho-Corasick automaton of the literals: every occurrence of each, overlapping ones too, in one
+    scan (``上传`` inside ``上传人`` is found as well)."""
+    return AhoCorasick(list(literals), matchkind=MatchKind.Standard)
 
 
 def _lines_by_literal(short_text: str, starts: list[int], rules: list[Rule]) -> dict[str, set[int]]:
-    """For each required literal of the rules, the (short) lines holding it, mostly in one scan."""
+    """For each required literal of the rules, the (short) lines holding it, in one scan."""
     literals = tuple(sorted({lit for rule in rules if rule.literals for lit in rule.literals}))
     found: dict[str, set[int]] = {lit: set() for lit in literals}
     if not literals:
         return found
-    scanner, alone = _literal_scanner(literals)
-    if scanner is not None:
-        for match in scanner.finditer(short_text):
-            found[match.group()].add(bisect.bisect_right(starts, match.start()) - 1)
-    for literal in alone:
-        found[literal].update(_find_lines(short_text, starts, literal))
+    for index, start, _ in _automaton(literals).find_matches_as_indexes(short_text, overlapping=True):
+        found[literals[index]].add(bisect.bisect_right(starts, start) - 1)
     return found
-
-
-def _find_lines(short_text: str, starts: list[int], literal: str) -> Iterable[int]:
-    pos = short_text.find(literal)
-    while pos != -1:
-        line = bisect.bisect_right(starts, pos) - 1
-        yield line
-        next_line = starts[line + 1] if line + 1 < len(starts) else len(short_text)
-        pos = short_text.find(literal, next_line)
 
 
 def _line_matches(
