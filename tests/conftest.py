@@ -33,3 +33,9 @@ def reference_text() -> str:
 def run(step, text: str, rules: RuleSet, metadata: dict | None = None) -> str:
     """Apply one stage function's edits to text."""
     return apply_edits(text, step(text, rules=rules, metadata=metadata if metadata is not None else {}))
+
+
+def assert_gone(text: str, *snippets: str) -> None:
+    """Assert that none of the snippets (site chrome, boilerplate) is left in ``text``; name those that are."""
+    left = [snippet for snippet in snippets if snippet in text]
+    assert not left, f"still in the text: {left}"
