@@ -214,3 +214,10 @@ def test_title_line_with_its_file_suffix_loses_the_suffix_not_a_paragraph(rules)
     assert run(split_paragraphs, text, rules, meta) == "BBS论坛的设计实现\n摘要：本文设计了一个论坛。"
     glued = "BBS论坛的设计实现摘要：本文设计了一个论坛。"
     assert run(split_paragraphs, glued, rules, meta) == "BBS论坛的设计实现\n摘要：本文设计了一个论坛。"
+
+
+def test_title_with_full_width_brackets_matches_the_body_before_normalising(rules):
+    # the header gives "手册（标准版）"; the body still has "(标准版)" when the paragraph step runs
+    meta = {"title": "操作手册（标准版）"}
+    text = "操作手册(标准版)第1章系统概述"
+    assert run(split_paragraphs, text, rules, meta) == "操作手册(标准版)\n第1章系统概述"

@@ -214,9 +214,18 @@ RE_FILE_NAME_TAIL = regex.compile(
 )
 
 
+BRACKETS_FOLDED = str.maketrans("（）", "()")
+
+
+def _same_title(piece: str, title: str) -> bool:
+    """Whether ``piece`` is the title, but for the width of its brackets: the title from a header has
+    full-width ones already, the body gets them only from the normalise stage, later in the pass."""
+    return piece == title or piece.translate(BRACKETS_FOLDED) == title.translate(BRACKETS_FOLDED)
+
+
 def _title_edits(text: str, title: str, add: Any, edits: list[Edit]) -> None:
     lead = RE_LEAD.match(text).end()  # type: ignore[union-attr]
-    if text.startswith(title, lead):
+    if _same_title(text[lead : lead + len(title)], title):
         after_title = lead + len(title)
         suffix = RE_FILE_NAME_TAIL.match(text, after_title)
         if suffix and suffix.end() > after_title:  # the title line is the file's name: 在调研….docx
@@ -228,7 +237,7 @@ def _title_edits(text: str, title: str, add: Any, edits: list[Edit]) -> None:
         return
     line_end = text.find("\n", lead)
     first_line = text[lead : line_end if line_end >= 0 else len(text)].strip()
-    if first_line != title:
+    if not _same_title(first_line, title):
         edits.append(
             make_edit(
                 STAGE,
