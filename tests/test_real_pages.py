@@ -189,6 +189,9 @@ def test_bigxun_preview_notices_and_label_dropped(rules):
     assert doc.paragraphs[0].startswith(
         "托盘货架培训课件仓储系统核心基础设施，托盘货架是现代物流中不可或缺的重要组成部分"
     )
+    # the flattened bullet list: one item a line
+    assert "•提高全体仓储人员对托盘货架操作的安全意识" in doc.paragraphs
+    assert "•规范化托盘货架的日常使用流程" in doc.paragraphs
 
 
 def test_bingdian_mobile_page_header_dropped(rules):

@@ -221,3 +221,12 @@ def test_title_with_full_width_brackets_matches_the_body_before_normalising(rule
     meta = {"title": "操作手册（标准版）"}
     text = "操作手册(标准版)第1章系统概述"
     assert run(split_paragraphs, text, rules, meta) == "操作手册(标准版)\n第1章系统概述"
+
+
+def test_flattened_bullet_list_split_but_names_with_dots_kept(rules):
+    text = "本次培训旨在•提高安全意识•规范使用流程•优化空间利用率"
+    assert run(split_paragraphs, text, rules) == "本次培训旨在\n•提高安全意识\n•规范使用流程\n•优化空间利用率"
+    names = "法国思想家让•雅克•卢梭的著作影响深远。"
+    assert run(split_paragraphs, names, rules) == names
+    short = "甲•乙•丙•丁"  # items too short to be list items
+    assert run(split_paragraphs, short, rules) == short

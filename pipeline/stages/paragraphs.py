@@ -157,11 +157,35 @@ def split_paragraphs(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> 
                 add(match.start(), match.end(), "paragraphs.split-at-heading", "a heading starts a new paragraph")
     for pos, rule_id, reason in _parallel_sentence_starts(text, rules):
         add(pos, pos, rule_id, reason)
+    for pos, reason in _bullet_starts(text, rules):
+        add(pos, pos, "paragraphs.split-at-bullet", reason)
     bounds = _line_bounds(text)
     split_points = sorted(taken)
     for start, end in bounds:
         _split_heading_body(text, start, end, split_points, heading_at_start, openers, add)
     return edits
+
+
+def _bullet_starts(text: str, rules: RuleSet) -> list[tuple[int, str]]:
+    """Where a flattened bullet list starts its items: before each bullet of a line that holds at least
+    ``min_count`` of them, each followed by ``min_chars`` or more characters (``本次培训旨在•提高…•规范…•优化…``).
+    Two or three dots between names (``让•雅克•卢梭``) are no list."""
+    marks = str(rules.setting("bullets", "marks", ""))
+    if not marks or not any(mark in text for mark in marks):
+        return []
+    min_count = int(rules.setting("bullets", "min_count", 3))
+    min_chars = int(rules.setting("bullets", "min_chars", 4))
+    bullet = regex.compile(f"[{regex.escape(marks)}]")
+    found: list[tuple[int, str]] = []
+    for start, end in _line_bounds(text):
+        positions = [m.start() for m in bullet.finditer(text, start, end)]
+        if len(positions) < min_count:
+            continue
+        items = [*positions, end]
+        if all(items[k + 1] - items[k] - 1 >= min_chars for k in range(len(positions))):
+            reason = f"one of {len(positions)} bullets of a flattened list: each item opens a paragraph"
+            found.extend((pos, reason) for pos in positions if pos > start)
+    return found
 
 
 RE_SENTENCE_START = regex.compile(r"(?<=[。！？](?:[”’」』])?)(?=[^\n])")
