@@ -350,6 +350,9 @@ def corpus_command(
     timeout: Annotated[
         float, typer.Option("--timeout", min=0, help="Seconds allowed per document (0: no limit).")
     ] = DEFAULT_TIMEOUT,
+    quiet: Annotated[
+        bool, typer.Option("-q", "--quiet", help="No progress and no summary table; print only errors.")
+    ] = False,
 ) -> None:
     """Clean every document under INPUT into OUTDIR/corpus.jsonl, in parallel; resumable with --resume."""
     options = CorpusOptions(
@@ -366,7 +369,7 @@ def corpus_command(
     )
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        summary = run_corpus(options, console=console)
+        summary = run_corpus(options, console=Console(stderr=True, quiet=True) if quiet else console)
     except CorpusUsageError as err:
         console.print(f"error: {err}", markup=False)
         raise typer.Exit(2) from None
@@ -379,5 +382,8 @@ def corpus_command(
     except KeyboardInterrupt:
         console.print(f"interrupted; run the same command with --resume to finish {outdir}", markup=False)
         sys.exit(130)
-    Console(highlight=False, soft_wrap=True).print(summary_table(summary, outdir))
+    if not quiet:
+        Console(highlight=False, soft_wrap=True).print(summary_table(summary, outdir))
+    elif summary["failed"]:
+        console.print(f"error: {summary['failed']} documents failed; see {outdir / 'errors.jsonl'}", markup=False)
     raise typer.Exit(1 if summary["failed"] else 0)

@@ -347,3 +347,15 @@ def test_a_document_over_the_time_limit_becomes_an_error_record(tmp_path):
         ("huge.txt", "timeout", "timed out after 1 s")
     ]
     assert [Path(r["source"]).name for r in read_jsonl(tmp_path / "out" / "corpus.jsonl")] == ["small.txt"]
+
+
+def test_quiet_prints_only_errors(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "good.txt").write_text("第一条 为了保障网络安全，制定本法。", encoding="utf-8")
+    (folder / "junk.txt").write_bytes(bytes(range(256)) * 8)
+    result = docmend("corpus", str(folder), "-o", str(tmp_path / "out"), "-q", "--workers", "1")
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [f"error: 1 documents failed; see {tmp_path / 'out' / 'errors.jsonl'}"]
+    assert len((tmp_path / "out" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()) == 1
