@@ -146,6 +146,7 @@ def clean_text(
 
 
 NO_BODY = "no document body found"
+RE_BODY_CHAR = regex.compile(r"[\p{Han}\p{L}\p{N}]")
 TITLE_KEYS = ("html_title", "docx_title")  # what ingest read from the file itself, besides the text
 
 
@@ -163,7 +164,6 @@ def _title_from_file_metadata(doc: Document, *, lines: int = 5, min_chars: int =
                 doc.metadata["title"] = paragraph
                 doc.metadata["title_source"] = key
                 return
-RE_BODY_CHAR = regex.compile(r"[\p{Han}\p{L}\p{N}]")
 
 
 def _restore(doc: Document, log: EditLog, text: str, rules: RuleSet, reference: str | None, complete: bool) -> str:

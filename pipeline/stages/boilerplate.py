@@ -27,9 +27,10 @@ from ahocorasick_rs import AhoCorasick, MatchKind
 
 from pipeline.document import Edit, make_edit
 from pipeline.rules import Rule, RuleSet
+from pipeline.stages.text import FILE_EXTENSIONS
 
 STAGE = "boilerplate"
-RE_FILE_SUFFIX = regex.compile(r"\s*[.．](?:docx?|pdf|pptx?|txt|xlsx?|wps|rtf|caj)\s*$", regex.IGNORECASE)
+RE_FILE_SUFFIX = regex.compile(rf"\s*[.．]{FILE_EXTENSIONS}\s*$", regex.IGNORECASE)
 RE_PAGE_COUNT = regex.compile(r"\s*[（(]\s*\d+\s*页[^()（）]*[)）]\s*$")
 
 

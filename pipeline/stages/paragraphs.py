@@ -30,7 +30,7 @@ import regex
 
 from pipeline.document import Edit, make_edit
 from pipeline.rules import RuleSet
-from pipeline.stages.text import joiner
+from pipeline.stages.text import FILE_EXTENSIONS, joiner
 
 STAGE = "paragraphs"
 RE_BODY = regex.compile(r"[\p{Han}\p{L}\p{N}]")
@@ -157,16 +157,16 @@ def split_paragraphs(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> 
                 add(match.start(), match.end(), "paragraphs.split-at-heading", "a heading starts a new paragraph")
     for pos, rule_id, reason in _parallel_sentence_starts(text, rules):
         add(pos, pos, rule_id, reason)
-    for pos, reason in _bullet_starts(text, rules):
-        add(pos, pos, "paragraphs.split-at-bullet", reason)
     bounds = _line_bounds(text)
+    for pos, reason in _bullet_starts(text, bounds, rules):
+        add(pos, pos, "paragraphs.split-at-bullet", reason)
     split_points = sorted(taken)
     for start, end in bounds:
         _split_heading_body(text, start, end, split_points, heading_at_start, openers, add)
     return edits
 
 
-def _bullet_starts(text: str, rules: RuleSet) -> list[tuple[int, str]]:
+def _bullet_starts(text: str, bounds: list[tuple[int, int]], rules: RuleSet) -> list[tuple[int, str]]:
     """Where a flattened bullet list starts its items: before each bullet of a line that holds at least
     ``min_count`` of them, each followed by ``min_chars`` or more characters (``本次培训旨在•提高…•规范…•优化…``).
     Two or three dots between names (``让•雅克•卢梭``) are no list."""
@@ -177,7 +177,7 @@ def _bullet_starts(text: str, rules: RuleSet) -> list[tuple[int, str]]:
     min_chars = int(rules.setting("bullets", "min_chars", 4))
     bullet = regex.compile(f"[{regex.escape(marks)}]")
     found: list[tuple[int, str]] = []
-    for start, end in _line_bounds(text):
+    for start, end in bounds:
         positions = [m.start() for m in bullet.finditer(text, start, end)]
         if len(positions) < min_count:
             continue
@@ -233,7 +233,7 @@ def _after_sentence_end(text: str, pos: int) -> bool:
 RE_LEAD = regex.compile(r"\s*")
 RE_GAP = regex.compile(r"[ \t\u3000]*")
 RE_FILE_NAME_TAIL = regex.compile(
-    r"[ \t\u3000]*[.．](?:docx?|pdf|pptx?|txt|xlsx?|wps)(?:[ \t\u3000]*[（(]\d+页[^)）\n]*[)）])?[ \t\u3000]*(?=\n|$)",
+    rf"[ \t\u3000]*[.．]{FILE_EXTENSIONS}(?:[ \t\u3000]*[（(]\d+页[^)）\n]*[)）])?[ \t\u3000]*(?=\n|$)",
     regex.IGNORECASE,
 )
 

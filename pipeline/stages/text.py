@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import regex
 
+# the file types a document-sharing site names a document by (在调研网信工作强调要求.docx)
+FILE_EXTENSIONS = r"(?:docx?|pdf|pptx?|txt|xlsx?|wps|rtf|caj)"
 RE_LATIN_END = regex.compile(r"[A-Za-z0-9]$")
 RE_LATIN_START = regex.compile(r"^[A-Za-z0-9]")
 
