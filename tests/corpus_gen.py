@@ -246,7 +246,7 @@ class FlakyWorker:
         import signal
         import time
 
-        from pipeline.corpus_work import DocumentTimeout, error_result, time_limit
+        from pipeline.corpus.worker import DocumentTimeout, error_result, time_limit
 
         kind = task["source"].split(":")[0]
         try:

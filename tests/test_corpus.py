@@ -17,9 +17,9 @@ from conftest import REFERENCE, ROOT, SCRAPED
 from corpus_gen import CorpusSpec, FlakyWorker, build_corpus, scrape
 
 from pipeline.corpus import CorpusOptions, Dedup, Engine, run_corpus
-from pipeline.corpus_engines import LocalEngine
-from pipeline.corpus_output import read_jsonl
-from pipeline.corpus_sketch import (
+from pipeline.corpus.engines import LocalEngine
+from pipeline.corpus.outputs import read_jsonl
+from pipeline.corpus.sketch import (
     Deduper,
     Fingerprint,
     ReferenceIndex,
@@ -28,7 +28,7 @@ from pipeline.corpus_sketch import (
     reference_sketch,
     shingle_hashes,
 )
-from pipeline.corpus_work import DocumentTimeout, DocumentWorker, WorkerConfig, time_limit
+from pipeline.corpus.worker import DocumentTimeout, DocumentWorker, WorkerConfig, time_limit
 
 RESTORE_BUILT = (ROOT / "pipeline" / "stages" / "restore.py").is_file()
 FILES = ("corpus.jsonl", "errors.jsonl", "duplicates.jsonl")

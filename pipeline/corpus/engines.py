@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from pipeline.corpus_work import (
+from pipeline.corpus.worker import (
     CorpusRunError,
     CorpusUsageError,
     DocumentWorker,
@@ -40,7 +40,7 @@ from pipeline.corpus_work import (
 HARD_LIMIT_GRACE = 5.0
 RECYCLE_AFTER = 2000  # documents per worker process, then a fresh one (C-level memory creep stays bounded)
 WorkerFactory = Callable[[WorkerConfig], Callable[[Task], Result]]
-PRELOAD = ["pipeline.corpus_work", "pipeline.runner", "pipeline.report", "pipeline.ingest"]
+PRELOAD = ["pipeline.corpus.worker", "pipeline.runner", "pipeline.report", "pipeline.ingest"]
 
 
 def mp_context() -> multiprocessing.context.BaseContext:

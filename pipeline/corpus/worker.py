@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.corpus_sketch import Fingerprint, ReferenceIndex, best_reference, han_text, shingle_hashes
+from pipeline.corpus.sketch import Fingerprint, ReferenceIndex, best_reference, han_text, shingle_hashes
 from pipeline.errors import DocmendError, IngestError, StageError
 
 SUPPORTED = frozenset({".txt", ".html", ".htm", ".docx", ".pdf"})
@@ -306,7 +306,7 @@ def _thread_timer(seconds: float) -> Iterator[None]:
 
 def sketch_reference(path: str) -> tuple[str, np.ndarray] | str:
     """Sampled Han shingles of one reference file (for the index), or the one-line reason it cannot be read."""
-    from pipeline.corpus_sketch import reference_sketch
+    from pipeline.corpus.sketch import reference_sketch
     from pipeline.ingest import read_document
 
     try:

@@ -14,7 +14,7 @@ How it works, in order:
 * the inputs are walked (sorted); each supported file gets the id
   ``sha1("docmend-corpus\\0" + relative path + "\\0" + file bytes)``, the relative path being the
   input folder's name and the path under it (``corpus/a/b.txt``), or the name of a file given
-  directly (see :func:`pipeline.corpus_work.document_id`): stable across runs and machines, and two
+  directly (see :func:`pipeline.corpus.worker.document_id`): stable across runs and machines, and two
   copies of one file under two names are two documents;
 * with ``--reference-dir`` the references are indexed once (sampled Han 5-gram shingles); each
   document is cleaned, its Han shingles looked up, the candidates verified exactly, and if a
@@ -42,14 +42,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from pipeline.corpus_work import CorpusRunError, CorpusUsageError, Found, Result
+from pipeline.corpus.worker import CorpusRunError, CorpusUsageError, Found, Result
 from pipeline.errors import RuleError
 
 if TYPE_CHECKING:
-    from pipeline.corpus_engines import LocalEngine, RayEngine
-    from pipeline.corpus_output import CorpusWriter, Tally
-    from pipeline.corpus_sketch import Deduper, ReferenceIndex
-    from pipeline.corpus_work import WorkerConfig
+    from pipeline.corpus.engines import LocalEngine, RayEngine
+    from pipeline.corpus.outputs import CorpusWriter, Tally
+    from pipeline.corpus.sketch import Deduper, ReferenceIndex
+    from pipeline.corpus.worker import WorkerConfig
 
 LOG_EVERY_S = 5.0
 LOG_EVERY_DOCS = 1000
@@ -159,9 +159,9 @@ def build_reference_index(reference_dir: Path, workers: int) -> tuple[ReferenceI
     """Index every supported file under ``reference_dir``; return the index and the files that failed."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from pipeline.corpus_engines import mp_context
-    from pipeline.corpus_sketch import ReferenceIndex
-    from pipeline.corpus_work import find_inputs, sketch_reference
+    from pipeline.corpus.engines import mp_context
+    from pipeline.corpus.sketch import ReferenceIndex
+    from pipeline.corpus.worker import find_inputs, sketch_reference
 
     if not reference_dir.is_dir():
         raise CorpusUsageError(f"--reference-dir {reference_dir} is not a folder")
@@ -177,7 +177,7 @@ def build_reference_index(reference_dir: Path, workers: int) -> tuple[ReferenceI
 
 
 def _engine(options: CorpusOptions, config: WorkerConfig, workers: int) -> LocalEngine | RayEngine:
-    from pipeline.corpus_engines import LocalEngine, RayEngine
+    from pipeline.corpus.engines import LocalEngine, RayEngine
 
     if options.engine is Engine.ray:
         return RayEngine(config, workers, options.ray_address)
@@ -190,10 +190,10 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
     Raises CorpusUsageError (missing input, output folder already used or locked, Ray missing or
     unreachable), RuleError (bad ``--rules``) or CorpusRunError (the Ray run broke off).
     """
-    from pipeline.corpus_engines import check_ray_address, require_ray
-    from pipeline.corpus_output import SUMMARY, CorpusWriter
-    from pipeline.corpus_sketch import Deduper, Fingerprint
-    from pipeline.corpus_work import find_inputs
+    from pipeline.corpus.engines import check_ray_address, require_ray
+    from pipeline.corpus.outputs import SUMMARY, CorpusWriter
+    from pipeline.corpus.sketch import Deduper, Fingerprint
+    from pipeline.corpus.worker import find_inputs
     from pipeline.rules import load_rules
     from pipeline.write import write_json
 
@@ -236,7 +236,7 @@ def _process(
     options: CorpusOptions, found: list[Found], writer: CorpusWriter, deduper: Deduper | None, console: Console
 ) -> RunStats:
     """Index the references, then clean every document not done yet and append its result."""
-    from pipeline.corpus_work import WorkerConfig, iter_tasks
+    from pipeline.corpus.worker import WorkerConfig, iter_tasks
 
     requested = options.workers or default_workers()
     index, reference_errors = None, []
@@ -283,7 +283,7 @@ def _summary(
 
 def _write(writer: CorpusWriter, result: Result, deduper: Deduper | None, mode: Dedup) -> None:
     """Decide whether ``result`` duplicates an earlier document, then append it to its file."""
-    from pipeline.corpus_sketch import Fingerprint
+    from pipeline.corpus.sketch import Fingerprint
 
     record = result.get("record")
     if record is None:

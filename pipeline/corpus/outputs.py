@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.corpus_work import CorpusUsageError
+from pipeline.corpus.worker import CorpusUsageError
 
 CORPUS = "corpus.jsonl"
 ERRORS = "errors.jsonl"

@@ -1,0 +1,12 @@
+"""Bulk mode (``docmend corpus``): one package, one module a concern.
+
+* :mod:`pipeline.corpus.command` — the command, its options and the run (``run_corpus``);
+* :mod:`pipeline.corpus.worker` — the inputs found, document ids, the per-document worker and its time limit;
+* :mod:`pipeline.corpus.engines` — where documents are cleaned: local worker processes or Ray Data;
+* :mod:`pipeline.corpus.outputs` — the corpus, error and summary files, written append-only and resumably;
+* :mod:`pipeline.corpus.sketch` — MinHash sketches for near-duplicates and reference discovery.
+"""
+
+from pipeline.corpus.command import CorpusOptions, Dedup, Engine, corpus_command, run_corpus
+
+__all__ = ["CorpusOptions", "Dedup", "Engine", "corpus_command", "run_corpus"]
