@@ -30,10 +30,10 @@ from rapidfuzz.distance import Indel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corruption import DOC_UNRELATED, base_documents  # noqa: E402
+from corruption import DOC_UNRELATED, base_documents
 
-from pipeline.rules import RuleSet, load_rules  # noqa: E402
-from pipeline.runner import clean_file, clean_text  # noqa: E402
+from pipeline.rules import RuleSet, load_rules
+from pipeline.runner import clean_file, clean_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HELD_OUT_FILES = (
