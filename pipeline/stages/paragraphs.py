@@ -14,6 +14,9 @@ Two steps, each returning edits:
                                                             1月4日召开的…。
                                                             一、深刻认识…
 
+  Without any heading, flattened text is also split at the document's own cues (a salutation, a
+  lead-in, enumerated paragraphs, paragraph openers): see :mod:`pipeline.stages.paragraph_cues`.
+
 Heading patterns, paragraph-opening phrases and layout thresholds come from
 ``rules/common/paragraphs.toml``.
 """
