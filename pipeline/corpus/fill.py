@@ -81,8 +81,8 @@ class FillSettings:
 class GapPattern:
     """What a masked span looks like with its context: ``left`` + template + ``right``.
 
-    ``template`` alternates literal text and holes (``None``); ``before`` is the span as the document
-    shows it, ``span_at`` where it starts after ``left``.
+    ``template`` alternates literal text and holes (``None``); ``hole`` is the pattern a hole's fill
+    must match (no capturing groups in it).
     """
 
     left: str
