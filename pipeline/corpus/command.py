@@ -191,7 +191,8 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
     unreachable), RuleError (bad ``--rules``) or CorpusRunError (the Ray run broke off).
     """
     from pipeline.corpus.engines import check_ray_address, require_ray
-    from pipeline.corpus.outputs import SUMMARY, CorpusWriter
+    from pipeline.corpus.fill import REVIEW_DIR, suggest_corpus_fills
+    from pipeline.corpus.outputs import CORPUS, SUMMARY, CorpusWriter
     from pipeline.corpus.sketch import Deduper, Fingerprint
     from pipeline.corpus.worker import find_inputs
     from pipeline.rules import load_rules
@@ -199,7 +200,7 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
 
     console = console or Console(stderr=True, highlight=False, soft_wrap=True)
     started = time.perf_counter()
-    load_rules(options.rule_dirs)
+    rules = load_rules(options.rule_dirs)
     if options.engine is Engine.ray:
         require_ray()
         check_ray_address(options.ray_address)
@@ -213,7 +214,10 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
     writer = CorpusWriter.open(options.outdir, resume=options.resume, on_record=remember)
     try:
         stats = _process(options, found, writer, deduper, console)
+        writer.sync()
+        fills = suggest_corpus_fills(options.outdir / CORPUS, rules=rules, review_dir=options.outdir / REVIEW_DIR)
         summary = _summary(options, found, unsupported, writer.tally, stats, time.perf_counter() - started)
+        summary["corpus_suggestions"] = fills.as_dict()
         write_json(options.outdir / SUMMARY, summary)
     finally:
         writer.close()

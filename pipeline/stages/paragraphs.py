@@ -14,6 +14,9 @@ Two steps, each returning edits:
                                                             1月4日召开的…。
                                                             一、深刻认识…
 
+  Without any heading, flattened text is also split at the document's own cues (a salutation, a
+  lead-in, enumerated paragraphs, paragraph openers): see :mod:`pipeline.stages.paragraph_cues`.
+
 Heading patterns, paragraph-opening phrases and layout thresholds come from
 ``rules/common/paragraphs.toml``.
 """
@@ -30,6 +33,7 @@ import regex
 
 from pipeline.document import Edit, make_edit
 from pipeline.rules import RuleSet
+from pipeline.stages.paragraph_cues import cue_paragraph_starts
 from pipeline.stages.text import FILE_EXTENSIONS, joiner
 
 STAGE = "paragraphs"
@@ -162,8 +166,22 @@ def split_paragraphs(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> 
         add(pos, pos, "paragraphs.split-at-bullet", reason)
     split_points = sorted(taken)
     for start, end in bounds:
-        _split_heading_body(text, start, end, split_points, heading_at_start, openers, add)
+        _split_heading_body(text, start, end, split_points, heading_at_start, openers, add, rules)
+    body_start = _body_start(text, title)
+    cues = cue_paragraph_starts(
+        text, rules=rules, heading_at_start=heading_at_start, split_points=sorted(taken), body_start=body_start
+    )
+    for pos, rule_id, reason in cues:
+        add(pos, pos, rule_id, reason)
     return edits
+
+
+def _body_start(text: str, title: str) -> int:
+    """Where the body starts: after the title when the text opens with it, else at the first character."""
+    lead = RE_LEAD.match(text).end()  # type: ignore[union-attr]
+    if title and _same_title(text[lead : lead + len(title)], title):
+        return lead + len(title)
+    return lead
 
 
 def _bullet_starts(text: str, bounds: list[tuple[int, int]], rules: RuleSet) -> list[tuple[int, str]]:
@@ -283,8 +301,11 @@ def _split_heading_body(
     heading_at_start: regex.Pattern[str],
     openers: list[str],
     add: Any,
+    rules: RuleSet,
 ) -> None:
-    """Split a heading from its body at an opening phrase that stands before any punctuation."""
+    """Split a heading from its body at an opening phrase (or pattern: a year, ``在…的同时，``) that
+    stands before any punctuation."""
+    opener_patterns = _compiled(tuple(rules.setting("openers", "patterns", [])))
     inside = split_points[bisect.bisect_right(split_points, start) : bisect.bisect_left(split_points, end)]
     for k, seg_start in enumerate([start, *inside]):
         match = heading_at_start.match(text, seg_start, end)
@@ -299,6 +320,10 @@ def _split_heading_body(
             pos = segment.find(phrase, 0, limit + len(phrase))
             if 0 < pos < limit and (best is None or pos < best):
                 best = pos
+        for pattern in opener_patterns:
+            found = pattern.search(segment, 1, limit + 1)
+            if found and found.end() <= limit + 1 and (best is None or found.start() < best):
+                best = found.start()
         if best is not None:
             add(
                 match.end() + best,
