@@ -89,6 +89,9 @@ def _common_width(lengths: list[int], rules: RuleSet) -> int | None:
     return max(n for n in long_lines if abs(n - width) <= 2)
 
 
+RE_CLAUSE_MARK = regex.compile(r"[，。；：！？,;:!?]")
+
+
 def join_broken_lines(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
     """Edits joining lines the layout broke: a full-width line, or one ending mid-clause, continues.
 
@@ -115,9 +118,12 @@ def join_broken_lines(text: str, *, rules: RuleSet, metadata: dict[str, Any]) ->
             continue
         if left[-1] in sentence_end:
             continue
-        full = width is not None and len(left.strip()) >= full_share * width
+        # a line longer than the page width was not wrapped by it
+        full = width is not None and full_share * width <= len(left.strip()) <= width
         if not (full or left[-1] in continues_after):
             continue
+        if i == 0 and not title and not RE_CLAUSE_MARK.search(left):
+            continue  # a first line without a clause in it reads as the title (as this cleaner writes it)
         if _is_heading_line(left, heading_at_start):
             continue
         start = bounds[i][0] + len(left)
