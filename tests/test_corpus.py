@@ -39,7 +39,7 @@ def docmend(*args: str, **kwargs) -> subprocess.CompletedProcess:
     """Run ``docmend`` in a fresh process (as a user would), stdout/stderr captured."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, env=env, timeout=120, **kwargs
+        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, env=env, timeout=600, **kwargs
     )
 
 
@@ -213,7 +213,7 @@ def test_ray_engine_without_ray_exits_2(spec, tmp_path):
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     args = ["corpus", str(spec.input), "-o", str(tmp_path / "out"), "--engine", "ray"]
-    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 2
     assert "install docmend[ray]" in result.stderr and "Traceback" not in result.stderr
 

@@ -10,10 +10,11 @@ flattened and spaced headings, repeated and injected text, punctuation soup), mi
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 
 import regex
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from provenance import check_input_offsets
 
@@ -148,7 +149,42 @@ damaged_fragment = st.one_of(
 )
 scraped_like = st.lists(damaged_fragment, min_size=0, max_size=30).map("".join)
 simplify = st.sampled_from([False, True])  # with and without --to-simplified
-PROFILE = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# The suite draws the same 150 examples on every run (derandomized: a test that passes keeps passing);
+# DOCMEND_EXPLORE=N draws N fresh random ones instead, to hunt for new failures.
+EXPLORE = int(os.environ.get("DOCMEND_EXPLORE") or 0)
+PROFILE = settings(
+    max_examples=EXPLORE or 150,
+    derandomize=not EXPLORE,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+# Failures the wider grammar found, kept as fixed examples (the first three are fixed; see the xfail for
+# the one that is not).
+TITLE_EDITED_AFTER_INSERTION = (
+    "(本资源由会员分享，可在线阅读，更多相关《第七章c盘管理（31页典藏版) 》请在人人文库网上搜索。\n\n"
+    "第七章c盘管理第一页，共31页。网络安全法全文_第2页_文档库\n"
+    "第二条 在中华人民共和国境内建设、运营、维护和使用网络，适用本法。"
+)  # a footer inside the header's title was removed after the title was put first: it came back every pass
+TITLE_JOINED_ON_RECLEANING = (
+    "意识形态投标单位应当按规定递交投标保证金。 下载文档到电脑，查找使用更方便 1下载券 6681人已下载 下载 还剩 15页未读，继续阅读.\n"
+    "国务院关于加强数字政府建设的指导意见_政策_中国政府网\n"
+    "加强数字政府建设是适应新一轮科技革命和产业变革趋势的必然要求。\n"
+    "第九条 网络运营者应当履行网络安全保护义务。"
+)  # cleaned again, without the header, the title line looked like a line wrapped at the page width
+LONGER_THAN_THE_PAGE_WIDTH = (
+    "臣亮言：先帝創業未半，而中道崩殂；一、总体要求网络综合治理77范文网 - 专业文章范例文档资料分享平台\n\n"
+    "计算机系统结构_知识点测评..\n"
+    "我國網(wǎng)信領(lǐng)域若干創(chuàng)新。电子商务法学习资料.docx_淘豆网\n"
+    "第五条 电子商务经营者从事经营活动，应当遵循自愿、平等、公平、诚信的原则。"
+)  # a line longer than the common width was taken for a wrapped one
+SENTENCE_TITLE_JOINED_ON_RECLEANING = (
+    "《数据库原理与应用》课后习题参考答案\n合集下载\n"
+    "数据模型是指描述事物对象的数据组成、数据关系、数据约束的抽象结构及其说明。个人信息保护法全文word免费下载_爱问共享资料\n"
+    "第一条 为了保护个人信息权益，规范个人信息处理活动，制定本法。\n"
+    "第二十三条 网络关键设备和网络安全专用产品应当按照相关国家标准的强制性要求。网络综合治理意识形态"
+)
 
 
 def clean(text: str, to_simplified: bool):
@@ -161,6 +197,15 @@ def han_counts(text: str) -> Counter[str]:
 
 @PROFILE
 @given(scraped_like, simplify)
+@example(TITLE_EDITED_AFTER_INSERTION, False)
+@example(TITLE_JOINED_ON_RECLEANING, False)
+@example(LONGER_THAN_THE_PAGE_WIDTH, False)
+@example(SENTENCE_TITLE_JOINED_ON_RECLEANING, False).xfail(
+    reason="known bug: a title taken from the site header and put first is only known while the header is "
+    "there; cleaned again, a title line that reads like a sentence and matches the width of another line "
+    "is joined to the next line (paragraphs.join-layout-line)",
+    raises=AssertionError,
+)
 def test_cleaning_is_idempotent(text: str, to_simplified: bool) -> None:
     once = clean(text, to_simplified).text
     twice = clean(once, to_simplified)
