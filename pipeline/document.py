@@ -117,6 +117,10 @@ class OffsetMap:
 
     A position inside a replacement maps to the start of the replaced span (or its end, for the
     end of a span); positions between edits shift by the length change of the edits before them.
+
+    >>> offsets = OffsetMap([Edit("s", "r", 2, 3, ",", "，", ""), Edit("s", "r", 4, 6, "xx", "", "")])
+    >>> offsets.to_input(2), offsets.to_input(2, end=True), offsets.to_input(4), offsets.to_input(4, end=True)
+    (2, 2, 6, 4)
     """
 
     def __init__(self, edits: Sequence[Edit], *, ordered: bool = False) -> None:
@@ -134,16 +138,19 @@ class OffsetMap:
         self._out_ends = self._out_starts + new_lengths
 
     def to_input_many(self, positions: np.ndarray, *, end: bool = False) -> np.ndarray:
-        """Input offsets of many output offsets at once."""
+        """Input offsets of many output offsets at once.
+
+        A start maps to where the character at it came from, an end to where the character before
+        it came from: text deleted next to a span stays outside it.
+        """
         if not len(self._out_starts):
             return positions
-        i = np.searchsorted(self._out_starts, positions, side="right") - 1
+        chars = positions - 1 if end else positions
+        i = np.searchsorted(self._out_starts, chars, side="right") - 1
         valid = i >= 0
         k = np.clip(i, 0, None)
-        out_start, out_end = self._out_starts[k], self._out_ends[k]
-        inside = (positions < out_end) | ((positions == out_start) & (positions == out_end))
-        if end:
-            inside |= (positions == out_end) & (positions > out_start)
+        out_end = self._out_ends[k]
+        inside = chars < out_end  # the character is part of edit k's replacement
         mapped_inside = self._in_ends[k] if end else self._in_starts[k]
         mapped = np.where(inside, mapped_inside, self._in_ends[k] + (positions - out_end))
         return np.where(valid, mapped, positions)

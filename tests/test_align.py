@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 from corruption import DOC_UNRELATED, base_documents, large_document
@@ -192,17 +191,15 @@ def test_align_chars_rebuilds_the_reference(size: int) -> None:
     assert sum(i2 - i1 for tag, i1, i2, *_ in ops if tag == "equal") > 0.9 * len(a)
 
 
-def test_align_is_fast_and_near_linear() -> None:
+def test_align_on_a_large_document() -> None:
+    """Correct on 200k characters with moved paragraphs (its speed is measured by bench/bench_align.py)."""
     rnd = random.Random(5)
     paragraphs = large_document(200_000, rnd)
     b = "\n".join(paragraphs)
     a = "".join(p.replace("2", "*") for p in paragraphs[5:] + paragraphs[:5])
-    start = time.process_time()
     al = align(a, b)
-    elapsed = time.process_time() - start
     check_alignment(a, b, al)
     assert al.similarity > 0.95
-    assert elapsed < 3.0  # about 0.2 s on one core; generous for loaded CI machines
 
 
 _ALPHABET = "网络治理体系习近平总书记意识形态安全党的二十大一二三四五1234*＊，。“”\n、"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -18,7 +19,7 @@ from corpus_gen import CorpusSpec, FlakyWorker, build_corpus, scrape
 
 from pipeline.corpus import CorpusOptions, Dedup, Engine, run_corpus
 from pipeline.corpus.engines import LocalEngine
-from pipeline.corpus.outputs import read_jsonl
+from pipeline.corpus.outputs import KILL_AFTER, read_jsonl
 from pipeline.corpus.sketch import (
     Deduper,
     Fingerprint,
@@ -38,7 +39,7 @@ def docmend(*args: str, **kwargs) -> subprocess.CompletedProcess:
     """Run ``docmend`` in a fresh process (as a user would), stdout/stderr captured."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, env=env, timeout=120, **kwargs
+        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, env=env, timeout=600, **kwargs
     )
 
 
@@ -88,7 +89,8 @@ def test_every_document_exactly_once(spec, baseline):
     assert summary["failed"] == 2
     assert sorted(Path(p).relative_to(spec.input).as_posix() for p in summary["unsupported"]) == spec.unsupported
     assert summary["engine"] == "local" and summary["workers"] == 2
-    assert summary["docs_per_s"] > 0 and summary["mb_per_s"] > 0
+    assert summary["processed"] == len(spec.docs) and summary["seconds"] >= 0  # speed: bench/bench_corpus.py
+    assert isinstance(summary["docs_per_s"], float) and isinstance(summary["mb_per_s"], float)
     assert "documents" in result.stdout and "docs/s" in result.stdout  # the summary table
     assert "corpus: " in result.stderr  # plain progress lines when stderr is not a terminal
     assert "Traceback" not in result.stderr
@@ -161,26 +163,23 @@ def test_existing_output_needs_resume(spec, baseline):
 
 def test_resume_after_sigkill_gives_the_same_records(spec, baseline, tmp_path):
     outdir = tmp_path / "killed"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), KILL_AFTER: "40"}  # the run SIGKILLs itself after 40 lines
     args = [sys.executable, "-m", "pipeline.cli", *corpus_args(spec, outdir, "--workers", "1")]
     process = subprocess.Popen(
         args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
     )
-    corpus = outdir / "corpus.jsonl"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        if corpus.exists() and corpus.read_bytes().count(b"\n") >= 40:
-            break
-        time.sleep(0.005)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    written = corpus.read_bytes().count(b"\n")
-    assert 40 <= written < len(spec.docs) - 10, "the run was not killed mid-way"
+    try:
+        assert process.wait(timeout=600) == -signal.SIGKILL
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)  # its worker, as a kill of the whole run would
+    written = sum((outdir / name).read_bytes().count(b"\n") for name in FILES if (outdir / name).exists())
+    assert written == 40
     result = docmend(*corpus_args(spec, outdir, "--workers", "2", "--resume"))
     assert result.returncode == 1, result.stderr
     assert load(outdir) == load(baseline[0])
     summary = json.loads((outdir / "summary.json").read_text(encoding="utf-8"))
-    assert summary["resumed"] >= written and summary["ok"] + summary["failed"] == len(spec.docs)
+    assert summary["resumed"] == written and summary["ok"] + summary["failed"] == len(spec.docs)
 
 
 def test_resume_cuts_a_torn_last_line(spec, baseline, tmp_path):
@@ -214,7 +213,7 @@ def test_ray_engine_without_ray_exits_2(spec, tmp_path):
     )
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     args = ["corpus", str(spec.input), "-o", str(tmp_path / "out"), "--engine", "ray"]
-    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=600)
     assert result.returncode == 2
     assert "install docmend[ray]" in result.stderr and "Traceback" not in result.stderr
 
@@ -292,15 +291,14 @@ def test_deduper_exact_and_near_in_order():
 def test_local_engine_survives_timeouts_and_crashes():
     kinds = ["ok", "loop", "ok", "crash", "ok", "stuck", "ok", "ok"]
     tasks = [{"id": f"{i}", "source": f"{kind}:{i}", "bytes": 1} for i, kind in enumerate(kinds)]
-    engine = LocalEngine(WorkerConfig(timeout=0.5), workers=2, factory=FlakyWorker, grace=0.5)
-    started = time.monotonic()
+    # loop and stuck never finish, so they time out whatever the limit; ok answers at once, so never does
+    engine = LocalEngine(WorkerConfig(timeout=2), workers=2, factory=FlakyWorker, grace=2)
     results = list(engine.run(tasks))
-    assert time.monotonic() - started < 20
     assert [r["id"] for r in results] == [t["id"] for t in tasks]
     outcome = {r["source"].split(":")[0]: r for r in results}
     assert all(r["error"] is None for r in results if r["source"].startswith("ok"))
-    assert outcome["loop"]["error"]["error"] == "timed out after 0.5 s"
-    assert outcome["stuck"]["error"]["error"] == "timed out after 0.5 s"
+    assert outcome["loop"]["error"]["error"] == "timed out after 2 s"
+    assert outcome["stuck"]["error"]["error"] == "timed out after 2 s"  # killed by the engine
     assert outcome["crash"]["error"]["stage"] == "worker"
 
 
@@ -321,7 +319,7 @@ def test_time_limit_off_the_main_thread():
 
     thread = threading.Thread(target=work)
     thread.start()
-    thread.join(10)
+    thread.join(120)
     assert caught == ["timeout", "quick", "after"]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
@@ -448,6 +449,32 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_directory(tmp_path: Path) -> None:
     _assert_error(tmp_path, "is a directory")
+
+
+def test_unreadable_file_as_any_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The permission-denied path, also when the suite runs as root (who may read a mode-0 file): the
+    operating system's refusal to open the file is what ingest sees."""
+    path = _write(tmp_path / "secret.txt", "机密".encode())
+    opened = Path.open
+
+    def refuse(self: Path, *args, **kwargs):
+        if self == path:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self))
+        return opened(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refuse)
+    with pytest.raises(IngestError, match="permission denied") as caught:
+        read_document(path)
+    assert caught.value.path == path and "\n" not in str(caught.value)
+    monkeypatch.undo()
+    assert path.read_bytes() == "机密".encode()
+
+
+@pytest.mark.skipif(not Path("/proc/self/mem").is_file(), reason="needs Linux /proc")
+def test_a_file_the_kernel_will_not_read() -> None:
+    """A real read error that root gets too: /proc/self/mem at offset 0 is EIO."""
+    with pytest.raises(IngestError, match=r"cannot read the file \(input/output error\)"):
+        read_document(Path("/proc/self/mem"))
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root can read anything")

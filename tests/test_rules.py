@@ -10,7 +10,7 @@ import pytest
 from pipeline.errors import RuleError
 from pipeline.examples import run_example
 from pipeline.rules import load_rules, required_literals
-from pipeline.runner import clean_text
+from pipeline.runner import CLEANING_STEPS, clean_text
 
 RULES = load_rules()
 FIXTURES = Path(__file__).parent / "fixtures" / "sites"
@@ -46,6 +46,33 @@ def test_site_fixture_must_keep_and_must_drop(fixture):
         assert snippet in doc.text, f"lost body text {snippet!r}"
     assert doc.metadata.get("site") == fixture.stem
     assert not doc.warnings
+
+
+REMOVING_STAGES = ("boilerplate", "page_artefacts", "damage")  # the stages that take text out
+
+
+def clean_without(text: str, *stages: str) -> str:
+    """``text`` cleaned with the given stages switched off."""
+    return clean_text(text, rules=RULES, steps=[step for step in CLEANING_STEPS if step.stage not in stages]).text
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("*.txt")), ids=lambda p: p.stem)
+def test_site_fixture_checks_can_fail(fixture):
+    """Each must-drop is in the output once the stage that removes it is switched off (or, for text two
+    stages remove, all of them): a snippet the normaliser rewrites, or that is never in the text, could
+    never fail. And no must-keep is matched by text those stages remove: leftover chrome cannot pass
+    for body text."""
+    expect = tomllib.loads(fixture.with_suffix(".expect.toml").read_text(encoding="utf-8"))
+    text = fixture.read_text(encoding="utf-8")
+    full = clean_text(text, rules=RULES).text
+    without = {stage: clean_without(text, stage) for stage in REMOVING_STAGES}
+    without_any = clean_without(text, *REMOVING_STAGES)
+    for snippet in expect["must_drop"]:
+        back = [stage for stage, out in without.items() if snippet in out] or (snippet in without_any and ["all"])
+        assert back, f"must-drop {snippet!r} is not in the output even with {REMOVING_STAGES} off: it cannot fail"
+    for snippet in expect["must_keep"]:
+        for stage, out in [*without.items(), ("all", without_any)]:
+            assert out.count(snippet) <= full.count(snippet), f"must-keep {snippet!r} also matches what {stage} removes"
 
 
 def test_reference_text_untouched_by_boilerplate(reference_text):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,9 @@ DUPLICATES = "duplicates.jsonl"
 SUMMARY = "summary.json"
 LOCK = ".corpus.lock"
 FSYNC_EVERY = 1.0
+# Test hook: with DOCMEND_TEST_KILL_AFTER=N the run SIGKILLs itself right after writing its Nth line,
+# so that a test kills a run mid-way at an exact point instead of racing a timer.
+KILL_AFTER = "DOCMEND_TEST_KILL_AFTER"
 
 
 @dataclass(slots=True)
@@ -63,6 +67,8 @@ class CorpusWriter:
     _handles: dict[str, IO[str]] = field(default_factory=dict)
     _synced: float = 0.0
     _lock_handle: IO[str] | None = None
+    _written: int = 0
+    _kill_after: int = field(default_factory=lambda: int(os.environ.get(KILL_AFTER) or 0))
 
     @classmethod
     def open(
@@ -148,6 +154,9 @@ class CorpusWriter:
         handle.write(json.dumps(item, ensure_ascii=False, default=_plain) + "\n")
         handle.flush()
         self.done.add(item["id"])
+        self._written += 1
+        if self._written == self._kill_after:
+            os.kill(os.getpid(), signal.SIGKILL)
         if time.monotonic() - self._synced >= FSYNC_EVERY:
             self.sync()
 

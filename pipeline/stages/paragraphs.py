@@ -93,6 +93,9 @@ def _common_width(lengths: list[int], rules: RuleSet) -> int | None:
     return max(n for n in long_lines if abs(n - width) <= 2)
 
 
+RE_CLAUSE_MARK = regex.compile(r"[，。；：！？,;:!?]")
+
+
 def join_broken_lines(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
     """Edits joining lines the layout broke: a full-width line, or one ending mid-clause, continues.
 
@@ -119,9 +122,12 @@ def join_broken_lines(text: str, *, rules: RuleSet, metadata: dict[str, Any]) ->
             continue
         if left[-1] in sentence_end:
             continue
-        full = width is not None and len(left.strip()) >= full_share * width
+        # a line longer than the page width was not wrapped by it
+        full = width is not None and full_share * width <= len(left.strip()) <= width
         if not (full or left[-1] in continues_after):
             continue
+        if i == 0 and not title and not RE_CLAUSE_MARK.search(left):
+            continue  # a first line without a clause in it reads as the title (as this cleaner writes it)
         if _is_heading_line(left, heading_at_start):
             continue
         start = bounds[i][0] + len(left)
@@ -153,8 +159,8 @@ def split_paragraphs(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> 
         taken.add(pos)
         edits.append(make_edit(STAGE, rule_id, text, pos, end, "\n", reason))
 
-    if title and RE_BODY.search(text):
-        _title_edits(text, title, add, edits)
+    if title and RE_BODY.search(text) and _title_edits(text, title, add, edits, insert=TITLE_INSERTED not in metadata):
+        metadata[TITLE_INSERTED] = True
     if heading_inline is not None:
         for match in heading_inline.finditer(text):
             if text[match.start() - 1] != "\n":
@@ -265,7 +271,13 @@ def _same_title(piece: str, title: str) -> bool:
     return piece == title or piece.translate(BRACKETS_FOLDED) == title.translate(BRACKETS_FOLDED)
 
 
-def _title_edits(text: str, title: str, add: Any, edits: list[Edit]) -> None:
+TITLE_INSERTED = "title_inserted"  # metadata: the title was put first once; a later stage may change it
+
+
+def _title_edits(text: str, title: str, add: Any, edits: list[Edit], *, insert: bool = True) -> bool:
+    """Edits separating the title from the body; returns True when it puts the title first (only
+    with ``insert``: once a document's title has been inserted, a stage that edits it later — a
+    page footer caught inside it — must not make it come back on every pass)."""
     lead = RE_LEAD.match(text).end()  # type: ignore[union-attr]
     if _same_title(text[lead : lead + len(title)], title):
         after_title = lead + len(title)
@@ -276,10 +288,10 @@ def _title_edits(text: str, title: str, add: Any, edits: list[Edit]) -> None:
         elif after_title < len(text) and text[after_title] != "\n":
             gap_end = RE_GAP.match(text, after_title).end()  # type: ignore[union-attr]
             add(after_title, gap_end, "paragraphs.split-after-title", "the title was glued to the first sentence")
-        return
+        return False
     line_end = text.find("\n", lead)
     first_line = text[lead : line_end if line_end >= 0 else len(text)].strip()
-    if not _same_title(first_line, title):
+    if insert and not _same_title(first_line, title):
         edits.append(
             make_edit(
                 STAGE,
@@ -291,6 +303,8 @@ def _title_edits(text: str, title: str, add: Any, edits: list[Edit]) -> None:
                 "the document title (from the site header) put on the first line",
             )
         )
+        return True
+    return False
 
 
 def _split_heading_body(
