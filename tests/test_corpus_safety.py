@@ -47,9 +47,7 @@ def lines_by_id(outdir: Path) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> CorpusSpec:
-    return build_corpus(
-        tmp_path_factory.mktemp("small"), plain=24, families=2, distractors=1, duplicates=3, pdfs=1
-    )
+    return build_corpus(tmp_path_factory.mktemp("small"), plain=24, families=2, distractors=1, duplicates=3, pdfs=1)
 
 
 @pytest.fixture(scope="module")
