@@ -18,7 +18,7 @@ from corpus_gen import CorpusSpec, build_corpus
 
 from pipeline.corpus import CorpusOptions, Dedup, run_corpus
 from pipeline.corpus import outputs as corpus_outputs
-from pipeline.corpus.outputs import CorpusOutputError, read_jsonl
+from pipeline.corpus.outputs import read_jsonl
 from pipeline.corpus.worker import CorpusUsageError
 
 FILES = ("corpus.jsonl", "errors.jsonl", "duplicates.jsonl")
@@ -164,6 +164,8 @@ def test_a_full_disk_stops_the_run_without_a_torn_line_and_resume_finishes_it(
 ):
     """The writer fails (ENOSPC) half-way through the 10th line: that line is cut off again, the run stops
     with CorpusOutputError, and --resume gives exactly the records of an uninterrupted run."""
+    from pipeline.corpus.outputs import CorpusOutputError
+
     real = corpus_outputs.write_all
     calls = {"n": 0}
 

@@ -14,9 +14,8 @@ import pytest
 from conftest import SCRAPED
 from typer.testing import CliRunner
 
-from pipeline import output_group, write
+from pipeline import write
 from pipeline.cli import app
-from pipeline.output_plan import OutputPlanError, output_names
 
 runner = CliRunner()
 FORMATS = ("txt", "md", "docx", "jsonl", "html")
@@ -113,6 +112,8 @@ def test_inputs_that_share_a_name_get_their_folders_in_the_name(tmp_path):
 
 
 def test_output_names_scheme():
+    from pipeline.output_plan import output_names
+
     names = output_names([Path("/a/p/d/x.txt"), Path("/a/q/d/X.html"), Path("/a/y.txt"), Path("/b/y.pdf")])
     assert list(names.values()) == ["p__d__x", "q__d__X", "a__y", "b__y"]
     assert output_names([Path("solo/x.txt")]) == {Path("solo/x.txt"): "x"}
@@ -127,6 +128,8 @@ def test_output_names_scheme():
     ],
 )
 def test_output_names_that_cannot_be_told_apart_are_refused(tmp_path, inputs):
+    from pipeline.output_plan import OutputPlanError, output_names
+
     with pytest.raises(OutputPlanError, match="would both be written as"):
         output_names([tmp_path / p for p in inputs])
     for p in inputs:
@@ -153,14 +156,16 @@ def test_a_failed_write_leaves_none_of_the_documents_outputs(tmp_path, monkeypat
     monkeypatch.setattr(write, "write_text", full_disk)
     out = tmp_path / "out"
     result = invoke("clean", str(SCRAPED), "-o", str(out), "--format", "md")
+    assert list(out.iterdir()) == []  # neither the .txt nor the report, nor a temporary file
     assert result.exit_code == 3, result.output
     assert result.output.strip().splitlines() == [
         f"error: {SCRAPED}: cannot write outputs to {out}: No space left on device"
     ]
-    assert list(out.iterdir()) == []  # neither the .txt nor the report, nor a temporary file
 
 
 def test_a_failed_move_removes_the_siblings_already_moved(tmp_path, monkeypatch):
+    from pipeline import output_group
+
     real_replace = os.replace
 
     def failing_replace(src, dst):
@@ -174,7 +179,7 @@ def test_a_failed_move_removes_the_siblings_already_moved(tmp_path, monkeypatch)
     assert list((tmp_path / "out").iterdir()) == []
 
 
-def _mount_tmpfs(target: Path, size: str) -> bool:
+def _mount_tmpfs(target: Path, size: int) -> bool:
     if os.geteuid() != 0 or shutil.which("mount") is None:
         return False
     target.mkdir()
@@ -182,36 +187,42 @@ def _mount_tmpfs(target: Path, size: str) -> bool:
     return done.returncode == 0
 
 
-@pytest.fixture
-def small_disk(tmp_path):
-    """A 256 KiB tmpfs (root only; skipped where mounting is not permitted)."""
-    target = tmp_path / "small"
-    if not _mount_tmpfs(target, "256k"):
-        pytest.skip("cannot mount a tmpfs here (needs root and permission to mount)")
-    yield target
-    subprocess.run(["umount", "-l", str(target)], check=False)
+PAGE = 4096
+DOCS = 4
+ARGS = ("--format", "md,jsonl", "-q")
 
 
-DOCS = 12
+def _pages(size: int) -> int:
+    return -(-size // PAGE)
 
 
-def test_clean_onto_a_full_disk(small_disk, tmp_path):
-    """A real full disk: every document either has all its outputs or none, exit 3, one line each."""
+def test_clean_onto_a_full_disk(tmp_path):
+    """A real full disk (a tmpfs, root only; skipped where mounting is not permitted), sized so that the
+    second document's .txt fits and its other files do not: every document has all its outputs or none,
+    no temporary file is left, exit 3 and one line per document not written."""
     inputs = []
     for i in range(DOCS):
         path = tmp_path / "in" / f"doc{i}.txt"
         path.parent.mkdir(exist_ok=True)
         path.write_text(SCRAPED.read_text(encoding="utf-8") + f"\n第{i}份。\n", encoding="utf-8")
         inputs.append(str(path))
-    result = invoke("clean", *inputs, "-o", str(small_disk), "--format", "md,jsonl", "-q")
-    assert result.exit_code == 3, result.output
-    errors = result.output.strip().splitlines()
-    assert errors and all(line.endswith("No space left on device") for line in errors)
-    names = {p.name for p in small_disk.iterdir()}
-    assert not any(name.startswith(".") for name in names)  # no temporary file left behind
-    for i in range(DOCS):
-        present = {f"doc{i}{ext}" in names for ext in (".txt", ".report.json", ".md", ".jsonl")}
-        assert len(present) == 1, f"doc{i}: some outputs written, others not: {sorted(names)}"
-    written = sum(f"doc{i}.txt" in names for i in range(DOCS))
-    assert 0 < written < DOCS  # the disk filled up part way: some documents whole, the rest absent
-    assert len(errors) == DOCS - written
+    measured = tmp_path / "measured"
+    assert invoke("clean", inputs[0], "-o", str(measured), *ARGS).exit_code == 0
+    sizes = {p.name: p.stat().st_size for p in measured.iterdir()}
+    one_document = sum(_pages(size) for size in sizes.values())
+    disk = tmp_path / "small"
+    if not _mount_tmpfs(disk, PAGE * (one_document + _pages(sizes["doc0.txt"]) + 1)):
+        pytest.skip("cannot mount a tmpfs here (needs root and permission to mount)")
+    try:
+        result = invoke("clean", *inputs, "-o", str(disk), *ARGS)
+        names = {p.name for p in disk.iterdir()}
+        assert not any(name.startswith(".") for name in names), names  # no temporary file left behind
+        for i in range(DOCS):
+            present = {f"doc{i}{ext}" in names for ext in (".txt", ".report.json", ".md", ".jsonl")}
+            assert len(present) == 1, f"doc{i}: some outputs written, others not: {sorted(names)}"
+        assert result.exit_code == 3, result.output
+        errors = result.output.strip().splitlines()
+        assert {f"doc{i}.txt" for i in range(DOCS)} & names == {"doc0.txt"}
+        assert errors == [f"error: {path}: cannot write outputs to {disk}: No space left on device" for path in inputs[1:]]
+    finally:
+        subprocess.run(["umount", "-l", str(disk)], check=False)
