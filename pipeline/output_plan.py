@@ -76,21 +76,25 @@ def _refuse_clashes(inputs: Sequence[Path], names: dict[Path, str]) -> None:
 def check_overwrites(sources: Iterable[Path], outputs: Iterable[Path]) -> None:
     """Raise OutputPlanError naming both paths if any of ``outputs`` is one of ``sources`` (the inputs, reference).
 
-    Compared through symlinks (resolved paths) and hard links (same device and inode).
+    Compared through symlinks (resolved paths) and hard links (same device and inode; only outputs that
+    already exist can be one).
     """
-    known: dict[object, Path] = {}
-    for source in sources:
-        for key in _identities(source):
-            known.setdefault(key, source)
+    targets: dict[object, Path] = {}
     for output in outputs:
         for key in _identities(output):
-            if key in known:
-                raise OutputPlanError(f"writing {output} would overwrite the input {known[key]}; choose another -o")
+            targets.setdefault(key, output)
+    linked = any(isinstance(key, tuple) for key in targets)
+    for source in sources:
+        for key in _identities(source, inode=linked):
+            if key in targets:
+                raise OutputPlanError(f"writing {targets[key]} would overwrite the input {source}; choose another -o")
 
 
-def _identities(path: Path) -> list[object]:
+def _identities(path: Path, *, inode: bool = True) -> list[object]:
     """What identifies the file at ``path``: its resolved path, and its (device, inode) when it exists."""
     keys: list[object] = [Path(os.path.realpath(path))]
+    if not inode:
+        return keys
     try:
         info = path.stat()
     except OSError:

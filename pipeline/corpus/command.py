@@ -34,6 +34,7 @@ written (a full disk; ``--resume`` finishes the run once there is space).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -46,7 +47,7 @@ import typer
 from rich.console import Console
 
 from pipeline.corpus.worker import CorpusRunError, CorpusUsageError, Found, Result
-from pipeline.errors import RuleError
+from pipeline.errors import DocmendError, RuleError
 
 if TYPE_CHECKING:
     from pipeline.corpus.engines import LocalEngine, RayEngine
@@ -234,8 +235,11 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
             write_json(options.outdir / SUMMARY, summary)
         except OSError as err:
             raise output_error(options.outdir / SUMMARY, err) from None
-    finally:
-        writer.close()
+    except BaseException:
+        with contextlib.suppress(DocmendError):  # the first error is the one to report
+            writer.close()
+        raise
+    writer.close()
     return summary
 
 
