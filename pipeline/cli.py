@@ -1,7 +1,9 @@
 """The ``docmend`` command: ``clean`` (and ``rules``; ``corpus`` for bulk runs).
 
 Exit status: 0 when every input succeeded, 1 when any failed (the others are still written),
-2 for bad usage or bad rule files. User errors are one line each, never a traceback.
+2 for bad usage or bad rule files (or outputs that would clash or overwrite an input), 3 when some
+outputs could not be written (a full disk: that document's files are written all or none).
+User errors are one line each, never a traceback.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from rich.table import Table
 
 from pipeline.errors import DocmendError, RuleError
 from pipeline.rules import RuleSet, load_rules
-from pipeline.write import FORMATS, write_outputs
+from pipeline.write import FORMATS, output_paths, write_outputs
 
 app = typer.Typer(
     add_completion=False,
@@ -25,6 +27,7 @@ app = typer.Typer(
 )
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 out_console = Console(highlight=False, soft_wrap=True)
+EXIT_UNWRITTEN = 3
 
 
 def _load(rule_dirs: list[Path] | None) -> RuleSet:
@@ -46,18 +49,6 @@ def _formats(values: list[str] | None) -> tuple[str, ...]:
                 raise typer.BadParameter(f"unknown format {item!r}; choose from txt, md, docx, jsonl, html")
             chosen.append(item)
     return tuple(dict.fromkeys(chosen))
-
-
-def _stems(inputs: list[Path]) -> list[str]:
-    """Output names: the input name without its suffix, made unique within the run."""
-    used: dict[str, int] = {}
-    stems = []
-    for path in inputs:
-        stem = path.stem or path.name
-        count = used.get(stem, 0)
-        used[stem] = count + 1
-        stems.append(stem if count == 0 else f"{stem}-{count + 1}")
-    return stems
 
 
 @app.command()
@@ -98,26 +89,22 @@ def clean(
         from pipeline.review import render_review
 
         extra["html"] = render_review
-    stems = dict(zip(inputs, _stems(inputs), strict=True))
-    failures = 0
+    stems = _plan_outputs(inputs, reference, outdir, chosen)
+    failures = unwritten = 0
 
     def report(result: FileResult) -> None:
-        nonlocal failures
+        nonlocal failures, unwritten
         doc = result.document
         if result.error is not None or doc is None:
             failures += 1
             err_console.print(f"error: {result.error}", markup=False)
             return
-        target = outdir / f"{stems[result.path]}.txt"
-        if target.resolve() == result.path.resolve():
-            failures += 1
-            err_console.print(f"error: {result.path}: writing {target} would overwrite the input; choose another -o")
-            return
         try:
             written = write_outputs(doc, outdir, stems[result.path], chosen, extra=extra)
         except OSError as err:
-            failures += 1
-            err_console.print(f"error: {result.path}: cannot write outputs to {outdir}: {err.strerror}", markup=False)
+            unwritten += 1
+            reason = err.strerror or err
+            err_console.print(f"error: {result.path}: cannot write outputs to {outdir}: {reason}", markup=False)
             return
         status = doc.metadata.get("status", "ok")
         if status != "ok":
@@ -144,7 +131,26 @@ def clean(
     except DocmendError as err:  # the reference itself could not be used
         err_console.print(f"error: reference {err}", markup=False)
         raise typer.Exit(1) from None
-    raise typer.Exit(1 if failures else 0)
+    raise typer.Exit(EXIT_UNWRITTEN if unwritten else 1 if failures else 0)
+
+
+def _plan_outputs(
+    inputs: list[Path], reference: Path | None, outdir: Path, formats: tuple[str, ...]
+) -> dict[Path, str]:
+    """Each input's output name; exit 2 if two inputs clash or an output would overwrite an input."""
+    from pipeline.output_plan import OutputPlanError, check_overwrites, output_names
+
+    try:
+        names = output_names(inputs)
+        kinds = ("txt", "report", *formats)
+        planned = [
+            path for name in names.values() for kind, path in output_paths(outdir, name).items() if kind in kinds
+        ]
+        check_overwrites([*inputs, *([reference] if reference is not None else [])], planned)
+    except OutputPlanError as err:
+        err_console.print(f"error: {err}", markup=False)
+        raise typer.Exit(2) from None
+    return names
 
 
 @app.command("rules")

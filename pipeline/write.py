@@ -17,6 +17,7 @@ from typing import IO, Any
 import orjson
 
 from pipeline.document import Document
+from pipeline.output_group import all_or_none, commit
 from pipeline.report import build_record, build_report
 
 FORMATS = ("txt", "md", "docx", "jsonl")
@@ -38,7 +39,7 @@ def atomic_writer(path: Path, mode: str = "w") -> Iterator[IO[Any]]:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600 files; outputs get the usual mode
-        os.replace(tmp, path)
+        commit(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -125,7 +126,23 @@ def write_outputs(
     *,
     extra: dict[str, Callable[[Document], str]] | None = None,
 ) -> list[Path]:
-    """Write the .txt and .report.json of ``doc`` (plus the asked-for formats); return the paths."""
+    """Write the .txt and .report.json of ``doc`` (plus the asked-for formats); return the paths.
+
+    All or none: every file is written to a temporary file first and they are moved into place together;
+    if one cannot be written (a full disk), none of them is.
+    """
+    with all_or_none():
+        return _write_outputs(doc, outdir, stem, formats, extra=extra)
+
+
+def _write_outputs(
+    doc: Document,
+    outdir: Path,
+    stem: str,
+    formats: tuple[str, ...],
+    *,
+    extra: dict[str, Callable[[Document], str]] | None,
+) -> list[Path]:
     paths = output_paths(outdir, stem)
     written = []
     write_text(paths["txt"], clean_text_output(doc))

@@ -121,7 +121,7 @@ def test_never_overwrites_the_input(tmp_path):
     doc.write_text("正文,一段。\n", encoding="utf-8")
     before = digest(doc)
     result = invoke("clean", str(doc), "-o", str(tmp_path))
-    assert result.exit_code == 1 and "overwrite the input" in result.output
+    assert result.exit_code == 2 and "overwrite the input" in result.output
     assert digest(doc) == before
 
 

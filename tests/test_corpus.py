@@ -330,21 +330,46 @@ def test_local_engine_recycles_workers():
     assert len({r["pid"] for r in results}) == 3
 
 
+def docmend_with_slow_hooks(*args: str, **env: str) -> subprocess.CompletedProcess:
+    """``docmend`` with tests/slow_hooks on the path: ``sleep-*`` documents take 600 s (see its sitecustomize)."""
+    path = os.pathsep.join([str(ROOT / "tests" / "slow_hooks"), str(ROOT)])
+    environ = {**os.environ, "PYTHONPATH": path, "DOCMEND_TEST_HOOKS": "1", **env}
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True, env=environ, timeout=300
+    )
+
+
+def small_documents(folder: Path, count: int) -> list[str]:
+    folder.mkdir()
+    names = [f"doc{i}.txt" for i in range(count)]
+    for i, name in enumerate(names):
+        (folder / name).write_text(f"第{i + 1}条 为了保障网络安全，制定本法。\n", encoding="utf-8")
+    return names
+
+
 def test_a_document_over_the_time_limit_becomes_an_error_record(tmp_path):
+    """A document that sleeps 600 s against a 4 s limit (100× what a small document takes): an error record."""
     inputs = tmp_path / "in"
-    inputs.mkdir()
-    header, *chunks = SCRAPED.read_text(encoding="utf-8").splitlines()
-    body = [chunk.split("、", 1)[1] for chunk in chunks]
-    lines = [header] + [f"{i + 1}、{body[i % len(body)]}" for i in range(24_000)]  # about 20 MB: seconds to clean
-    (inputs / "huge.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (inputs / "small.txt").write_bytes(SCRAPED.read_bytes())
-    result = docmend("corpus", str(inputs), "-o", str(tmp_path / "out"), "--timeout", "1", "--workers", "2")
-    assert result.returncode == 1
+    small = small_documents(inputs, 3)
+    (inputs / "sleep-forever.txt").write_bytes(SCRAPED.read_bytes())
+    result = docmend_with_slow_hooks("corpus", str(inputs), "-o", str(tmp_path / "out"), "--timeout", "4")
+    assert result.returncode == 1, result.stderr
     errors = list(read_jsonl(tmp_path / "out" / "errors.jsonl"))
     assert [(Path(e["source"]).name, e["stage"], e["error"]) for e in errors] == [
-        ("huge.txt", "timeout", "timed out after 1 s")
+        ("sleep-forever.txt", "timeout", "timed out after 4 s")
     ]
-    assert [Path(r["source"]).name for r in read_jsonl(tmp_path / "out" / "corpus.jsonl")] == ["small.txt"]
+    assert sorted(Path(r["source"]).name for r in read_jsonl(tmp_path / "out" / "corpus.jsonl")) == small
+
+
+def test_the_time_limit_does_not_count_the_workers_warm_up(tmp_path):
+    """Each worker's first clean pays a one-off 6 s (as loading dictionaries does, slower): with a 4 s limit
+    per document, no document times out, the first of each worker included."""
+    inputs = tmp_path / "in"
+    names = small_documents(inputs, 6)
+    args = ["corpus", str(inputs), "-o", str(tmp_path / "out"), "--timeout", "4", "--workers", "2"]
+    result = docmend_with_slow_hooks(*args, DOCMEND_TEST_FIRST_CLEAN_SLEEP="6")
+    assert result.returncode == 0, result.stderr + (tmp_path / "out" / "errors.jsonl").read_text(encoding="utf-8")
+    assert sorted(Path(r["source"]).name for r in read_jsonl(tmp_path / "out" / "corpus.jsonl")) == names
 
 
 def test_quiet_prints_only_errors(tmp_path):

@@ -26,11 +26,15 @@ How it works, in order:
 * ``--resume`` reads back the files of a killed run, skips the ids done and rebuilds the duplicate
   index from the corpus, so that the finished corpus equals an uninterrupted run's.
 
-Exit status: 0 all documents cleaned, 1 some failed (see errors.jsonl), 2 bad usage or rules.
+Exit status: 0 all documents cleaned, 1 some failed (see errors.jsonl), 2 bad usage or rules (a
+``--resume`` with other options than the run it resumes, see :mod:`pipeline.corpus.options_record`;
+an OUTDIR that is an input folder, see :mod:`pipeline.corpus.outdir_guard`), 3 an output could not be
+written (a full disk; ``--resume`` finishes the run once there is space).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -43,7 +47,7 @@ import typer
 from rich.console import Console
 
 from pipeline.corpus.worker import CorpusRunError, CorpusUsageError, Found, Result
-from pipeline.errors import RuleError
+from pipeline.errors import DocmendError, RuleError
 
 if TYPE_CHECKING:
     from pipeline.corpus.engines import LocalEngine, RayEngine
@@ -54,6 +58,7 @@ if TYPE_CHECKING:
 LOG_EVERY_S = 5.0
 LOG_EVERY_DOCS = 1000
 DEFAULT_TIMEOUT = 120.0
+EXIT_UNWRITTEN = 3
 
 
 class Engine(StrEnum):
@@ -192,7 +197,9 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
     """
     from pipeline.corpus.engines import check_ray_address, require_ray
     from pipeline.corpus.fill import REVIEW_DIR, suggest_corpus_fills
-    from pipeline.corpus.outputs import CORPUS, SUMMARY, CorpusWriter
+    from pipeline.corpus.options_record import OPTIONS, check_resume, write_options
+    from pipeline.corpus.outdir_guard import check_outdir
+    from pipeline.corpus.outputs import CORPUS, OUTPUT_FILES, SUMMARY, CorpusWriter, output_error
     from pipeline.corpus.sketch import Deduper, Fingerprint
     from pipeline.corpus.worker import find_inputs
     from pipeline.rules import load_rules
@@ -200,11 +207,17 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
 
     console = console or Console(stderr=True, highlight=False, soft_wrap=True)
     started = time.perf_counter()
-    rules = load_rules(options.rule_dirs)
+    ruleset = load_rules(options.rule_dirs)
     if options.engine is Engine.ray:
         require_ray()
         check_ray_address(options.ray_address)
     found, unsupported = find_inputs(options.inputs, exclude=options.outdir)
+    folders = [*options.inputs, *([options.reference_dir] if options.reference_dir is not None else [])]
+    files = [item.path for item in found] + [Path(name) for name in unsupported]
+    check_outdir(options.outdir, folders, files, (*OUTPUT_FILES, OPTIONS))
+    record = _options_record(options, ruleset.files)
+    if options.resume:
+        check_resume(options.outdir, record)
     deduper = Deduper() if options.dedup is not Dedup.off else None
 
     def remember(record: dict[str, Any]) -> None:
@@ -213,15 +226,42 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
 
     writer = CorpusWriter.open(options.outdir, resume=options.resume, on_record=remember)
     try:
+        try:
+            write_options(options.outdir, record)
+        except OSError as err:
+            raise output_error(options.outdir / OPTIONS, err) from None
         stats = _process(options, found, writer, deduper, console)
         writer.sync()
-        fills = suggest_corpus_fills(options.outdir / CORPUS, rules=rules, review_dir=options.outdir / REVIEW_DIR)
+        try:
+            fills = suggest_corpus_fills(options.outdir / CORPUS, rules=ruleset, review_dir=options.outdir / REVIEW_DIR)
+        except OSError as err:
+            raise output_error(options.outdir / CORPUS, err) from None
         summary = _summary(options, found, unsupported, writer.tally, stats, time.perf_counter() - started)
         summary["corpus_suggestions"] = fills.as_dict()
-        write_json(options.outdir / SUMMARY, summary)
-    finally:
-        writer.close()
+        try:
+            write_json(options.outdir / SUMMARY, summary)
+        except OSError as err:
+            raise output_error(options.outdir / SUMMARY, err) from None
+    except BaseException:
+        with contextlib.suppress(DocmendError):  # the first error is the one to report
+            writer.close()
+        raise
+    writer.close()
     return summary
+
+
+def _options_record(options: CorpusOptions, rule_files: list[Path]) -> dict[str, Any]:
+    """What ``OUTDIR/options.json`` records of this run (the options that shape its records)."""
+    from pipeline.corpus.options_record import options_record
+
+    return options_record(
+        inputs=options.inputs,
+        reference_dir=options.reference_dir,
+        rule_dirs=options.rule_dirs,
+        rule_files=rule_files,
+        dedup=options.dedup.value,
+        timeout=options.timeout,
+    )
 
 
 @dataclass(slots=True)
@@ -359,6 +399,8 @@ def corpus_command(
     ] = False,
 ) -> None:
     """Clean every document under INPUT into OUTDIR/corpus.jsonl, in parallel; resumable with --resume."""
+    from pipeline.corpus.outputs import CorpusOutputError
+
     options = CorpusOptions(
         inputs=list(inputs),
         outdir=outdir,
@@ -383,6 +425,9 @@ def corpus_command(
     except CorpusRunError as err:
         console.print(f"error: {err}", markup=False)
         raise typer.Exit(1) from None
+    except CorpusOutputError as err:
+        console.print(f"error: {err}", markup=False)
+        raise typer.Exit(EXIT_UNWRITTEN) from None
     except KeyboardInterrupt:
         console.print(f"interrupted; run the same command with --resume to finish {outdir}", markup=False)
         sys.exit(130)

@@ -9,12 +9,15 @@ The local engine is a small process pool written for this job rather than
 which document a worker is on. A worker that dies (a crash in a C extension, the OOM killer)
 becomes an error record for that document and is replaced; a document that overruns the time limit
 is stopped inside the worker by an alarm, and if the worker does not answer even then, it is
-killed and replaced. At most ``window`` results are in flight or waiting for an earlier one, so
+killed and replaced. A worker warms up (rules, dictionaries) before it says it is ready, and gets its
+first document only then: the time limit counts the document, not the worker's start. At most
+``window`` results are in flight or waiting for an earlier one, so
 memory stays bounded whatever the corpus size.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import multiprocessing
 import pickle
@@ -38,6 +41,8 @@ from pipeline.corpus.worker import (
 )
 
 HARD_LIMIT_GRACE = 5.0
+READY = "docmend-worker-ready"  # a worker's first message: warmed up, the clock may start
+START_ATTEMPTS = 3  # worker processes that die while starting, in a row, before the run gives up
 RECYCLE_AFTER = 2000  # documents per worker process, then a fresh one (C-level memory creep stays bounded)
 WorkerFactory = Callable[[WorkerConfig], Callable[[Task], Result]]
 PRELOAD = ["pipeline.corpus.worker", "pipeline.runner", "pipeline.report", "pipeline.ingest"]
@@ -58,10 +63,12 @@ def mp_context() -> multiprocessing.context.BaseContext:
 def _worker_main(conn: Connection, config: WorkerConfig, factory: WorkerFactory) -> None:
     """A worker process: answer each task sent on ``conn`` with its result, until ``None`` or EOF.
 
-    Ctrl-C is the parent's to handle: it stops the workers itself.
+    Ctrl-C is the parent's to handle: it stops the workers itself. The worker says :data:`READY` once it
+    has loaded and warmed up; only then does the parent send it a document (and start that document's clock).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     worker = factory(config)
+    conn.send(READY)
     while True:
         try:
             task = conn.recv()
@@ -80,6 +87,7 @@ class _Slot:
     task: Task | None = None
     deadline: float = float("inf")
     done: int = 0
+    ready: bool = False
 
 
 @dataclass(slots=True)
@@ -99,22 +107,27 @@ class LocalEngine:
     recycle: int = RECYCLE_AFTER
     _slots: list[_Slot] = field(default_factory=list)
     _context: Any = None
+    _failed_starts: int = 0
 
     def __post_init__(self) -> None:
         self.window = self.window or 16 * self.workers + 16
 
     def run(self, tasks: Iterable[Task]) -> Iterator[Result]:
         """Clean every task; yield its result in task order."""
+        tasks = iter(tasks)
+        first = next(tasks, None)
+        if first is None:
+            return
         self._context = mp_context()
         self._slots = [self._spawn() for _ in range(self.workers)]
-        source = enumerate(tasks)
+        source = enumerate(itertools.chain([first], tasks))
         exhausted = False
         submitted = next_out = 0
         ready: dict[int, Result] = {}
         try:
             while True:
                 for slot in self._slots:
-                    if slot.task is None and not exhausted and submitted - next_out < self.window:
+                    if slot.ready and slot.task is None and not exhausted and submitted - next_out < self.window:
                         item = next(source, None)
                         if item is None:
                             exhausted = True
@@ -149,13 +162,17 @@ class LocalEngine:
             pass
 
     def _collect(self) -> list[tuple[int, Result]]:
-        """Wait for at least one busy worker to answer, die or overrun; return the finished results."""
+        """Wait for a starting worker to be ready, or a busy one to answer, die or overrun; return the results."""
         busy = [slot for slot in self._slots if slot.task is not None]
-        if not busy:
+        starting = [slot for slot in self._slots if not slot.ready]
+        if not busy and not starting:
             return []
-        timeout = max(0.0, min(slot.deadline for slot in busy) - time.monotonic())
-        waitables: list[Any] = [slot.conn for slot in busy] + [slot.process.sentinel for slot in busy]
-        signalled = set(wait(waitables, timeout=None if timeout == float("inf") else timeout))
+        timeout = min((slot.deadline for slot in busy), default=float("inf")) - time.monotonic()
+        watched = busy + starting
+        waitables: list[Any] = [slot.conn for slot in watched] + [slot.process.sentinel for slot in watched]
+        signalled = set(wait(waitables, timeout=None if timeout == float("inf") else max(0.0, timeout)))
+        for slot in starting:
+            self._check_start(slot, signalled)
         finished = []
         for slot in busy:
             result = self._check(slot, signalled)
@@ -166,6 +183,26 @@ class LocalEngine:
                 if slot.done >= self.recycle:
                     self._replace(slot)
         return finished
+
+    def _check_start(self, slot: _Slot, signalled: set[Any]) -> None:
+        """Mark a starting worker ready when it says so; replace it if it died (give up after a few)."""
+        if slot.conn not in signalled and slot.process.sentinel not in signalled:
+            return
+        try:
+            if slot.conn.poll() and slot.conn.recv() == READY:
+                slot.ready = True
+                self._failed_starts = 0
+                return
+        except (EOFError, OSError):
+            pass
+        if slot.process.is_alive():
+            return
+        slot.process.join()
+        self._failed_starts += 1
+        if self._failed_starts >= START_ATTEMPTS:
+            code = slot.process.exitcode
+            raise CorpusRunError(f"worker processes exit while starting (exit code {code}); nothing was cleaned")
+        self._replace(slot)
 
     def _check(self, slot: _Slot, signalled: set[Any]) -> Result | None:
         task = slot.task
@@ -194,7 +231,7 @@ class LocalEngine:
         slot.process.join()
         slot.conn.close()
         fresh = self._spawn()
-        slot.process, slot.conn, slot.done = fresh.process, fresh.conn, 0
+        slot.process, slot.conn, slot.done, slot.ready = fresh.process, fresh.conn, 0, False
 
     def _shutdown(self) -> None:
         for slot in self._slots:

@@ -3,14 +3,16 @@
 ``OUTDIR/corpus.jsonl`` (the records), ``OUTDIR/errors.jsonl`` (one line per failed document) and,
 with ``--dedup drop``, ``OUTDIR/duplicates.jsonl`` (the dropped duplicates: id, source,
 duplicate_of). Every document of a run ends up as exactly one line in exactly one of them. Each line
-is written whole and flushed at once (a killed process loses nothing written); the files are
-fsynced every second and at the end. On ``--resume`` the files are read back: a torn last line is
-cut off, and the ids found are the documents already done. A lock (``OUTDIR/.corpus.lock``) keeps a
-second run from writing to the same folder at the same time.
+is written whole and at once (a killed process loses nothing written); the files are fsynced every
+second and at the end. A line that cannot be written whole (a full disk) is cut off again and the
+run stops with :class:`CorpusOutputError` (exit 3). On ``--resume`` the files are read back: a torn
+last line is cut off, and the ids found are the documents already done. A lock
+(``OUTDIR/.corpus.lock``) keeps a second run from writing to the same folder at the same time.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import signal
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from pipeline.corpus.worker import CorpusUsageError
+from pipeline.errors import DocmendError
 
 CORPUS = "corpus.jsonl"
 ERRORS = "errors.jsonl"
@@ -31,6 +34,25 @@ FSYNC_EVERY = 1.0
 # Test hook: with DOCMEND_TEST_KILL_AFTER=N the run SIGKILLs itself right after writing its Nth line,
 # so that a test kills a run mid-way at an exact point instead of racing a timer.
 KILL_AFTER = "DOCMEND_TEST_KILL_AFTER"
+OUTPUT_FILES = (CORPUS, ERRORS, DUPLICATES, SUMMARY, LOCK)
+NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+class CorpusOutputError(DocmendError):
+    """An output file could not be written (a full disk): the run stops, resumable; exit 3."""
+
+    def __init__(self, path: Path, err: OSError) -> None:
+        self.path = path
+        self.cause = err
+        reason = err.strerror or str(err)
+        super().__init__(f"cannot write {path}: {reason}; free space, then run the same command with --resume")
+
+
+def output_error(path: Path, err: OSError) -> DocmendError:
+    """The error for an OSError while writing ``path``: out of space is CorpusOutputError, the rest a usage error."""
+    if err.errno in NO_SPACE:
+        return CorpusOutputError(path, err)
+    return CorpusUsageError(f"cannot write to {path}: {err.strerror or err}")
 
 
 @dataclass(slots=True)
@@ -64,7 +86,7 @@ class CorpusWriter:
     outdir: Path
     tally: Tally = field(default_factory=Tally)
     done: set[str] = field(default_factory=set)
-    _handles: dict[str, IO[str]] = field(default_factory=dict)
+    _handles: dict[str, IO[bytes]] = field(default_factory=dict)
     _synced: float = 0.0
     _lock_handle: IO[str] | None = None
     _written: int = 0
@@ -87,10 +109,10 @@ class CorpusWriter:
             else:
                 writer._read_back(on_record)
             for name in (CORPUS, ERRORS, DUPLICATES):
-                writer._handles[name] = (outdir / name).open("a" if resume else "w", encoding="utf-8", newline="\n")
+                writer._handles[name] = (outdir / name).open("ab" if resume else "wb", buffering=0)
         except OSError as err:
             writer.close()
-            raise CorpusUsageError(f"cannot write to {outdir}: {err.strerror or err}") from None
+            raise output_error(outdir, err) from None
         except CorpusUsageError:
             writer.close()
             raise
@@ -150,9 +172,15 @@ class CorpusWriter:
         self.tally.add_dropped()
 
     def _append(self, name: str, item: dict[str, Any]) -> None:
-        handle = self._handles[name]
-        handle.write(json.dumps(item, ensure_ascii=False, default=_plain) + "\n")
-        handle.flush()
+        """Write one whole line, or (on a full disk) cut the part written off again and raise CorpusOutputError."""
+        fd = self._handles[name].fileno()
+        line = memoryview((json.dumps(item, ensure_ascii=False, default=_plain) + "\n").encode("utf-8"))
+        start = os.lseek(fd, 0, os.SEEK_END)
+        try:
+            write_all(fd, line)
+        except OSError as err:
+            _truncate(fd, start)
+            raise output_error(self.outdir / name, err) from None
         self.done.add(item["id"])
         self._written += 1
         if self._written == self._kill_after:
@@ -161,15 +189,25 @@ class CorpusWriter:
             self.sync()
 
     def sync(self) -> None:
-        """fsync the output files."""
-        for handle in self._handles.values():
-            os.fsync(handle.fileno())
+        """fsync the output files (CorpusOutputError if the disk is full)."""
+        for name, handle in self._handles.items():
+            try:
+                os.fsync(handle.fileno())
+            except OSError as err:
+                raise output_error(self.outdir / name, err) from None
         self._synced = time.monotonic()
 
     def close(self) -> None:
-        """fsync and close the output files; remove a duplicates file that stayed empty."""
+        """fsync and close the output files; remove a duplicates file that stayed empty.
+
+        The files are closed even when the fsync fails; its error is raised after.
+        """
+        failure: DocmendError | None = None
         if self._handles:
-            self.sync()
+            try:
+                self.sync()
+            except DocmendError as err:
+                failure = err
         for handle in self._handles.values():
             handle.close()
         self._handles = {}
@@ -179,6 +217,22 @@ class CorpusWriter:
         if self._lock_handle is not None:
             self._lock_handle.close()
             self._lock_handle = None
+        if failure is not None:
+            raise failure
+
+
+def write_all(fd: int, data: memoryview) -> None:
+    """Write every byte of ``data`` to ``fd`` (``os.write`` may write part of it); OSError as it comes."""
+    while data:
+        data = data[os.write(fd, data) :]
+
+
+def _truncate(fd: int, size: int) -> None:
+    """Cut a file back to ``size`` (a partly written line); a failure here is left to ``--resume`` to repair."""
+    try:
+        os.ftruncate(fd, size)
+    except OSError:
+        pass
 
 
 def _plain(value: Any) -> Any:

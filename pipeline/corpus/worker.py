@@ -140,11 +140,16 @@ class DocumentWorker:
     """Cleans one document per call; keeps the rules and recently used references between calls."""
 
     def __init__(self, config: WorkerConfig) -> None:
-        """Load the rules once; the references are cleaned on first use and cached."""
+        """Load the rules and warm up (:mod:`pipeline.warmup`), outside any document's time limit.
+
+        The references are cleaned on first use and cached.
+        """
         from pipeline.rules import load_rules
+        from pipeline.warmup import warm_up
 
         self.config = config
         self.rules = load_rules(config.rule_dirs)
+        warm_up(self.rules)
         self._references: OrderedDict[str, tuple[str, np.ndarray] | None] = OrderedDict()
 
     def __call__(self, task: Task) -> Result:

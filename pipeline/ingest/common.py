@@ -1,12 +1,16 @@
 """What every format reader shares: the ``Ingested`` record, CJK-aware joining of text pieces, short
-library-error descriptions."""
+library-error descriptions in words, and silencing a library's log while it reads."""
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+import regex
 
 
 @dataclass(slots=True)
@@ -72,12 +76,45 @@ def _join_pieces(pieces: Iterable[str]) -> str:
 _HEAD_SIZE = 8192
 
 
+# Where a library's message turns into a dump of its data: a byte string, escaped bytes, a list or
+# dictionary, an object repr, a quoted name.
+_DATA_START = regex.compile(r"""\bb['"]|\\x[0-9a-fA-F]{2}|[\[{<]|/?'|\d+\s*,\s*\d+|[^\p{L}\p{N}\p{P}\p{Zs}]""")
+# Library exceptions in words, by class: these first, whatever their message says.
+_KNOWN = {
+    "PSEOF": "the file is cut short",
+    "zlib.error": "a compressed stream is corrupt",
+}
+# The words for an exception whose message is only data, by class name.
+_WORDS = {
+    "KeyError": "a part the file refers to is missing",
+    "IndexError": "a part the file refers to is missing",
+    "UnicodeDecodeError": "text in the file cannot be decoded",
+    "RecursionError": "its structure is nested too deeply",
+    "MemoryError": "too large to read",
+}
+
+
 def _describe(exc: BaseException) -> str:
-    """A short one-line description of a library exception: ``"PDFSyntaxError: No /Root object!"``."""
+    """What went wrong, in words, on one line: a library's message without the data it dumps.
+
+    ``PSSyntaxError("Invalid dictionary construct: [/b'I\\xc7', ...]")`` → ``"invalid dictionary construct"``;
+    ``PDFSyntaxError("No /Root object! - Is this really a PDF?")`` → ``"no /Root object! - is this really a
+    PDF?"``; an exception whose message is only data (``KeyError(b'\\xd5')``) → words for its kind.
+    """
+    kind = type(exc).__name__
+    known = _KNOWN.get(kind) or _KNOWN.get(f"{type(exc).__module__}.{kind}")
+    if known is not None:
+        return known
     message = " ".join(str(exc).split())
+    match = _DATA_START.search(message)
+    if match is not None:
+        message = message[: match.start()]
+    message = message.strip(" :;,-=([{")
     if len(message) > 80:
-        message = message[:77] + "..."
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+        message = message[:77].rstrip() + "..."
+    if not regex.search(r"\p{L}{2}", message):
+        return _WORDS.get(kind, "its structure cannot be read")
+    return message[0].lower() + message[1:] if message[1:2].islower() or len(message) == 1 else message
 
 
 # -------------------------------------------------------------------------------------- format detection
@@ -88,3 +125,17 @@ _BINARY_SUFFIXES = frozenset(
         ".gz .exe .dll .mp3 .mp4 .avi .wps .et .dps .caj .kdh .nh .djvu .epub .mobi .chm .swf"
     ).split()
 )
+
+
+@contextmanager
+def library_log_silenced(name: str) -> Iterator[None]:
+    """Keep the ``name`` library's log records (``pdfminer``: "Not adding object 7 to xref because position
+    b'00000\\xf81674'…") from reaching stderr while the block runs: what matters is raised as an error.
+    """
+    logger = logging.getLogger(name)
+    saved = logger.level
+    logger.setLevel(logging.CRITICAL + 1)  # its modules' loggers inherit the level: none of them emits
+    try:
+        yield
+    finally:
+        logger.setLevel(saved)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import IngestError
-from pipeline.ingest.common import Ingested, _describe, _is_cjk, _join_pieces
+from pipeline.ingest.common import Ingested, _describe, _is_cjk, _join_pieces, library_log_silenced
 
 _CID_RE = re.compile(r"\(cid:\d+\)")
 _EDGE_BAND = 0.08  # top/bottom share of the page where running headers and footers live
@@ -75,7 +75,7 @@ def read_pdf(data: bytes, path: Path) -> Ingested:
 
 
 def _pdf_pages(data: bytes, path: Path) -> list[_Page]:
-    """Run pdfminer's layout analysis; turn its exceptions into IngestError."""
+    """Run pdfminer's layout analysis; turn its exceptions into IngestError, in words; keep its log quiet."""
     from pdfminer.high_level import extract_pages
     from pdfminer.layout import LAParams
     from pdfminer.pdfdocument import PDFEncryptionError
@@ -85,8 +85,9 @@ def _pdf_pages(data: bytes, path: Path) -> list[_Page]:
     laparams = LAParams(line_margin=0.5, char_margin=2.0, word_margin=0.1, all_texts=True)
     pages: list[_Page] = []
     try:
-        for layout in extract_pages(io.BytesIO(data), laparams=laparams):
-            pages.append(_Page(layout.x0, layout.y0, layout.y1, layout.width, layout.height, _page_rows(layout)))
+        with library_log_silenced("pdfminer"):
+            for layout in extract_pages(io.BytesIO(data), laparams=laparams):
+                pages.append(_Page(layout.x0, layout.y0, layout.y1, layout.width, layout.height, _page_rows(layout)))
     except PDFEncryptionError as exc:
         raise IngestError(path, "encrypted PDF (password protected)") from exc
     except (PDFSyntaxError, PSException) as exc:
