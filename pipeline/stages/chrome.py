@@ -155,7 +155,7 @@ def strip_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list
     '为了帮助大家更好地理'
     """
     cfg = ChromeSettings.read(rules)
-    lexicon = _lexicon(rules)
+    lexicon = _lexicon(rules, traditional=_looks_traditional(text))
     if lexicon is None:
         return []
     edits = _template_spans(text, lexicon)
@@ -179,7 +179,7 @@ def flag_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = 
     Not a cleaning step: the caller stores these as report suggestions.
     """
     cfg = ChromeSettings.read(rules)
-    lexicon = _lexicon(rules)
+    lexicon = _lexicon(rules, traditional=_looks_traditional(text))
     if lexicon is None:
         return []
     flags = []
@@ -206,8 +206,18 @@ def _traditional() -> Any:
     return opencc_converter("s2t")
 
 
-def _variants(words: list[str]) -> set[str]:
-    """Each word and its traditional form."""
+# characters only traditional text uses, frequent enough that a traditional page holds some of them
+RE_TRADITIONAL = regex.compile("[這們個時來為會於後與點發對從當體還國長門問間開關說頁檔載網頁號傳]")
+
+
+def _looks_traditional(text: str) -> bool:
+    return RE_TRADITIONAL.search(text) is not None
+
+
+def _variants(words: list[str], traditional: bool) -> set[str]:
+    """Each word, and with ``traditional`` its traditional form too."""
+    if not traditional:
+        return set(words)
     try:
         converter = _traditional()
     except Exception:  # OpenCC missing: simplified forms only
@@ -215,28 +225,30 @@ def _variants(words: list[str]) -> set[str]:
     return set(words) | {converter.convert(w) for w in words}
 
 
-def _lexicon(rules: RuleSet) -> Lexicon | None:
+def _lexicon(rules: RuleSet, *, traditional: bool = False) -> Lexicon | None:
+    """The compiled chrome data of the rules (with traditional forms only for a traditional page: they
+    cost an OpenCC load and a larger pattern)."""
     words = rules.settings.get("chrome_words")
     fields_table = rules.settings.get("chrome_fields")
     if not words or not fields_table:
         return None
-    key = (repr(words), repr(fields_table), repr(rules.settings.get("chrome_templates", {})))
-    return _compiled(key, rules)
+    key = (repr(words), repr(fields_table), repr(rules.settings.get("chrome_templates", {})), traditional)
+    return _compiled(key, rules, traditional)
 
 
-_CACHE: dict[tuple[str, str, str], Lexicon] = {}
+_CACHE: dict[tuple[str, str, str, bool], Lexicon] = {}
 
 
-def _compiled(key: tuple[str, str, str], rules: RuleSet) -> Lexicon:
+def _compiled(key: tuple[str, str, str, bool], rules: RuleSet, traditional: bool) -> Lexicon:
     if key in _CACHE:
         return _CACHE[key]
     weights: dict[str, float] = {}
     for kind in rules.settings["chrome_words"].values():
-        for word in _variants(list(kind["words"])):
+        for word in _variants(list(kind["words"]), traditional):
             weights[word.lower()] = max(weights.get(word.lower(), 0.0), float(kind["weight"]))
     fields_table = rules.settings["chrome_fields"]
-    strong = _variants(list(fields_table.get("strong", [])))
-    every_field = strong | _variants(list(fields_table.get("weak", [])))
+    strong = _variants(list(fields_table.get("strong", [])), traditional)
+    every_field = strong | _variants(list(fields_table.get("weak", [])), traditional)
     templates = tuple(
         Template(
             name,
@@ -251,7 +263,7 @@ def _compiled(key: tuple[str, str, str], rules: RuleSet) -> Lexicon:
     lexicon = Lexicon(
         _alternation(weights),
         weights,
-        regex.compile(r"【?(" + "|".join(_word_pattern(f) for f in sorted(every_field, key=len, reverse=True)) + r")(?:\s*[:：]|】)"),
+        regex.compile(r"【?(" + "|".join(_word_pattern(f, spaced=True) for f in sorted(every_field, key=len, reverse=True)) + r")(?:\s*[:：]|】)"),
         frozenset(strong),
         templates,
     )
@@ -259,12 +271,13 @@ def _compiled(key: tuple[str, str, str], rules: RuleSet) -> Lexicon:
     return lexicon
 
 
-def _word_pattern(word: str) -> str:
-    """A word as a pattern; one with Latin letters must not sit inside a longer Latin word."""
-    spaced = r"\s*".join(regex.escape(ch) for ch in word)  # 关 键 词: a spaced label still counts
+def _word_pattern(word: str, *, spaced: bool = False) -> str:
+    """A word as a pattern; one with Latin letters must not sit inside a longer Latin word. A spaced
+    field name (``资 源 描 述:``) still counts."""
+    pattern = r"\s*".join(regex.escape(ch) for ch in word) if spaced else regex.escape(word)
     if RE_LATIN.search(word):
-        return rf"(?<![A-Za-z]){spaced}(?![A-Za-z])"
-    return spaced
+        return rf"(?<![A-Za-z]){pattern}(?![A-Za-z])"
+    return pattern
 
 
 def _alternation(weights: dict[str, float]) -> regex.Pattern[str]:
@@ -360,7 +373,7 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: s
     explained = [(m.start(), m.end()) for m in RE_FILLER.finditer(line)]
     words = {}
     for match in lexicon.words.finditer(line):
-        words[match.group().lower().replace(" ", "")] = lexicon.weights.get(match.group().lower().replace(" ", ""), 1.0)
+        words[match.group().lower()] = lexicon.weights.get(match.group().lower(), 1.0)
         explained.append(match.span())
     if words:
         item.words = set(words)
@@ -386,9 +399,11 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: s
     explained.extend(m.span() for m in RE_DOI.finditer(line))
     explained.extend(m.span() for m in RE_NUMBER.finditer(line))
     _breadcrumb(item, cfg)
+    templated = False
     for template in lexicon.templates:
         if template.kind == "line" and template.pattern.search(line):
             evidence.append((f"template {template.name}", template.weight))
+            templated = True
     residual = _residual(line, explained)
     item.residual = residual
     residual_chars = sum(len(r) for r in residual)
@@ -402,7 +417,7 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: s
         evidence.append(("reads as a sentence", cfg.sentence_points))
     pairs = [p for p in RE_HAN_PAIR.findall(_strip_words(line, words)) if p]
     field_led = bool(field_names) and lexicon.fields.match(line, pos=_lead(line)) is not None
-    if len(pairs) >= cfg.vocabulary_min_pairs and not field_led:
+    if len(pairs) >= cfg.vocabulary_min_pairs and not field_led and not templated:
         share = sum(p in vocabulary for p in pairs) / len(pairs)
         if share >= cfg.vocabulary_share:
             evidence.append((f"body vocabulary {share:.0%}", cfg.vocabulary_points))
