@@ -16,7 +16,9 @@ def run_example(example: Example, ruleset: RuleSet) -> str:
 
     rules = ruleset.only(example.rule_id) if example.rule_id else ruleset
     # a rule's own examples show that rule: the generic chrome scorer (not a rule) stays out of them
-    steps = [s for s in CLEANING_STEPS if s.stage == example.stage and not (example.rule_id and s.name == "strip_chrome")]
+    steps = [
+        s for s in CLEANING_STEPS if s.stage == example.stage and not (example.rule_id and s.name == "strip_chrome")
+    ]
     text = example.before
     for _ in range(MAX_PASSES):
         changed = False

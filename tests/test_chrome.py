@@ -74,7 +74,10 @@ def test_clean_reports_flags_as_suggestions(rules):
         ),
         ("外交部发言人表示关切******\n" + BODY, "外交部发言人表示关切\n" + BODY),
         ("第6版(国际)<br/>专栏:<br/>" + BODY, "第6版(国际)\n专栏:\n" + BODY),
-        ("图为公园层林尽染，市民漫步其中。 刘力鑫 摄图为公园秋色。\n" + BODY, "图为公园层林尽染，市民漫步其中。图为公园秋色。\n" + BODY),
+        (
+            "图为公园层林尽染，市民漫步其中。 刘力鑫 摄图为公园秋色。\n" + BODY,
+            "图为公园层林尽染，市民漫步其中。图为公园秋色。\n" + BODY,
+        ),
         ("单击此处编辑母版标题样式\n" + BODY, BODY),
         ("1、精品名师归纳总结资料教学内容\n" + BODY, "1、资料教学内容\n" + BODY),
     ],
@@ -118,7 +121,9 @@ def test_idempotent(rules):
 
 
 def test_generic_chrome_has_no_effect_without_its_data(rules):
-    bare = type(rules)(rules.rules, rules.sites, {k: v for k, v in rules.settings.items() if not k.startswith("chrome")})
+    bare = type(rules)(
+        rules.rules, rules.sites, {k: v for k, v in rules.settings.items() if not k.startswith("chrome")}
+    )
     page = "2366人阅读 评论(0) 收藏 举报\n" + BODY
     assert strip_chrome(page, rules=bare, metadata={}) == []
     assert apply_edits(page, strip_chrome(page, rules=rules, metadata={})) == BODY
