@@ -127,3 +127,16 @@ def test_generic_chrome_has_no_effect_without_its_data(rules):
     page = "2366人阅读 评论(0) 收藏 举报\n" + BODY
     assert strip_chrome(page, rules=bare, metadata={}) == []
     assert apply_edits(page, strip_chrome(page, rules=rules, metadata={})) == BODY
+
+
+def test_title_after_a_breadcrumb_kept(rules):
+    """A breadcrumb ends with the page's title: what it leaves over is a title, not a site name."""
+    page = "導航:首頁 > 源碼編譯 > 帖子排序演算法\n帖子排序演算法\n發布時間:2023-06-26 10:25:43\n" + BODY
+    assert run(strip_chrome, page, rules) == "帖子排序演算法\n" + BODY
+
+
+def test_site_name_only_where_glued_into_body_lines_twice(rules):
+    """A Latin-and-Han word left in a removed line is a site name only if the body holds it twice."""
+    page = "UNIX系统编程 下载 pdf 百度网盘 epub 免费 电子书 mobi 在线\nUNIX系统编程精美图片\n" + BODY
+    out = run(strip_chrome, page, rules)
+    assert out == "UNIX系统编程精美图片\n" + BODY

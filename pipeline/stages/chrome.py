@@ -47,6 +47,7 @@ RE_FILLER = regex.compile(r"[\s\p{P}\p{S}\p{Zs}]+")  # separators, punctuation, 
 RE_RESIDUAL = regex.compile(r"[\p{Han}A-Za-z0-9]+")
 RE_BREADCRUMB_SEP = regex.compile(r"\s*(?:>>|»|›|>|＞|\||/|&gt;)\s*")
 RE_LATIN = regex.compile(r"[A-Za-z]")
+RE_LATIN_OR_DIGIT = regex.compile(r"[A-Za-z0-9]")
 RE_HAN = regex.compile(r"\p{Han}")
 RE_HAN_PAIR = regex.compile(r"(?=(\p{Han}{2}))")
 NAV_STARTS = ("首页", "首頁", "当前位置", "當前位置", "您的位置", "导航", "導航", "位置")
@@ -526,33 +527,48 @@ def _menus(items: list[Scored], rows: list[int], cfg: ChromeSettings) -> None:
 
 
 def _echoes(items: list[Scored], cfg: ChromeSettings, body: list[str], metadata: dict[str, Any]) -> None:
-    """Lines made only of words left over in lines already scored as chrome (the site's own name)."""
-    title = str(metadata.get("title") or "")
+    """Lines made only of the site's own name: a word mixing Han with Latin letters or digits (彩神88,
+    彩神ap) left over in lines already scored as chrome, that no body line holds. A breadcrumb's leftover
+    is the page's title, never a name."""
+    title = str(metadata.get("title") or "").lower()
     names = {
         r.lower()
         for x in items
-        if x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at
+        if x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at and not _is_breadcrumb(x)
         for r in x.residual
-        if len(r) >= cfg.echo_min_chars and (RE_LATIN.search(r) or RE_HAN.search(r)) and r not in title
+        if len(r) >= cfg.echo_min_chars and _mixed(r) and r.lower() not in title
     }
-    names = {n for n in names if not any(n in line.lower() for line in body) or _mixed(n)}
+    names = {n for n in names if not any(n in line.lower() for line in body)}
     if not names:
         return
     for x in items:
-        if x.zone == "mid" or x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at or not x.residual:
+        if x.zone not in ("head", "tail") or x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at:
             continue
-        if all(r.lower() in names for r in x.residual):
+        if x.residual and all(r.lower() in names for r in x.residual):
             x.evidence.append((f"site name {'/'.join(dict.fromkeys(x.residual))}", cfg.echo_points))
 
 
+def _is_breadcrumb(item: Scored) -> bool:
+    return any(name.startswith("breadcrumb") for name, _ in item.evidence)
+
+
 def _mixed(word: str) -> bool:
-    """A word mixing Latin letters and Han characters (彩神ap, seo靠我): no body word looks like that."""
-    return bool(RE_LATIN.search(word)) and bool(RE_HAN.search(word))
+    """A word mixing Han characters with Latin letters or digits (彩神ap, 彩神88, seo靠我)."""
+    return bool(RE_LATIN_OR_DIGIT.search(word)) and bool(RE_HAN.search(word))
 
 
 def _site_name_spans(text: str, removed: list[Scored], taken: list[tuple[int, int]], cfg: ChromeSettings) -> list[Edit]:
-    """The site's name (a word mixing Latin and Han left over in removed lines) glued into the body."""
-    names = {r for x in removed for r in x.residual if len(r) >= cfg.echo_min_chars + 1 and _mixed(r)}
+    """The site's name glued into the body: a word mixing Latin letters and Han (seo靠我) left over in removed
+    lines (not breadcrumbs) that recurs, whatever its case, inside at least two body lines."""
+    body = [x for x in _lines(text) if _is_body(text[x[0] : x[1]].strip(), cfg)]
+    names = {
+        r
+        for x in removed
+        if not _is_breadcrumb(x)
+        for r in x.residual
+        if len(r) >= cfg.echo_min_chars + 1 and RE_LATIN.search(r) and RE_HAN.search(r)
+    }
+    names = {n for n in names if sum(n.lower() in text[a:b].lower() for a, b in body) >= 2}
     edits = []
     for name in sorted(names, key=len, reverse=True):
         pattern = regex.compile(r"[ \t]?" + regex.escape(name), regex.IGNORECASE)
