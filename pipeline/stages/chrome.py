@@ -24,12 +24,14 @@ After::
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import regex
+from ahocorasick_rs import AhoCorasick, MatchKind
 
 from pipeline.document import Edit, make_edit
 from pipeline.language import opencc_converter
@@ -38,6 +40,7 @@ from pipeline.stages.damage.shared import read_table
 
 STAGE = "boilerplate"
 SENTENCE_PUNCT = "，。；！？,;!?"
+RE_SENTENCE_PUNCT = regex.compile("[，。；！？,;!?]")
 RE_SENTENCE_END = regex.compile(r"[。！？!?…][”」』）)]?\s*$")
 RE_DATE = regex.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ \tT]+\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}:\d{2}(?::\d{2})?")
 RE_NUMBER = regex.compile(r"(?<![\p{Han}A-Za-z\d.])\d[\d.,]*\s*(?:KB|MB|GB|kb|mb|页|頁|次|人|个|個|px|dpi|像素)?")
@@ -78,6 +81,7 @@ class ChromeSettings:
     vocabulary_share: float = 0.5
     vocabulary_points: float = -1.5
     vocabulary_min_pairs: int = 4
+    vocabulary_sample_chars: int = 20000
     bare_line_chars: int = 30
     bare_points: float = 0.5
     date_points: float = 1.0
@@ -105,6 +109,7 @@ class Template:
     pattern: regex.Pattern[str]
     replace: str
     description: str
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +121,7 @@ class Lexicon:
     fields: regex.Pattern[str]
     strong_fields: frozenset[str]
     templates: tuple[Template, ...]
+    literals: AhoCorasick  # every word and field name, lower case: finds the lines worth scoring in one scan
 
 
 @dataclass(slots=True)
@@ -280,6 +286,7 @@ def _compiled(key: tuple[str, str, str, bool], rules: RuleSet, traditional: bool
             regex.compile(raw["pattern"]),
             str(raw.get("replace", "")),
             str(raw.get("description", name)),
+            tuple(raw.get("requires", ())),
         )
         for name, raw in rules.settings.get("chrome_templates", {}).items()
     )
@@ -293,6 +300,9 @@ def _compiled(key: tuple[str, str, str, bool], rules: RuleSet, traditional: bool
         ),
         frozenset(strong),
         templates,
+        AhoCorasick(
+            sorted({w.lower() for w in weights} | {f.lower() for f in every_field}), matchkind=MatchKind.Standard
+        ),
     )
     _CACHE[key] = lexicon
     return lexicon
@@ -316,7 +326,7 @@ def _template_spans(text: str, lexicon: Lexicon) -> list[Edit]:
     edits: list[Edit] = []
     taken: list[tuple[int, int]] = []
     for template in lexicon.templates:
-        if template.kind != "span":
+        if template.kind != "span" or (template.requires and not any(lit in text for lit in template.requires)):
             continue
         for match in template.pattern.finditer(text):
             if match.end() == match.start() or _overlaps(taken, match.start(), match.end()):
@@ -348,55 +358,94 @@ def _lines(text: str) -> list[tuple[int, int]]:
 
 
 def _is_body(line: str, cfg: ChromeSettings) -> bool:
-    return len(line) >= cfg.body_min_chars and sum(line.count(p) for p in SENTENCE_PUNCT) >= 1
+    return len(line) >= cfg.body_min_chars and RE_SENTENCE_PUNCT.search(line) is not None
+
+
+class _Vocabulary:
+    """The Han character pairs occurring at least twice in (a sample of) the body lines, counted only
+    when a line asks."""
+
+    def __init__(self, lines: list[str], sample_chars: int) -> None:
+        self.lines = lines
+        self.sample_chars = sample_chars
+        self._pairs: set[str] | None = None
+
+    def __contains__(self, pair: str) -> bool:
+        if self._pairs is None:
+            total = sum(len(line) for line in self.lines)
+            step = max(1, total // self.sample_chars)  # every step-th body line: bounded on a long document
+            counts = Counter(m for line in self.lines[::step] for m in RE_HAN_PAIR.findall(line))
+            self._pairs = {pair for pair, n in counts.items() if n >= 2}
+        return pair in self._pairs
 
 
 def _score_lines(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
     """The scored short lines of ``text`` (every non-empty line of at most ``max_line_chars``)."""
     spans = _lines(text)
     stripped = [text[s:e].strip() for s, e in spans]
-    body_rows = [i for i, line in enumerate(stripped) if _is_body(line, cfg)]
+    is_body = [_is_body(line, cfg) for line in stripped]
+    body_rows = [i for i, body in enumerate(is_body) if body]
     if not body_rows:
         return []
     first_body, last_body = body_rows[0], body_rows[-1]
-    vocabulary = _body_pairs([stripped[i] for i in body_rows])
+    body_lines = [stripped[i] for i in body_rows]
+    vocabulary = _Vocabulary(body_lines, cfg.vocabulary_sample_chars)
+    # whether the nearest non-empty line before / after each line is a body line
+    body_before, body_after = [False] * len(stripped), [False] * len(stripped)
+    last = False
+    for i, line in enumerate(stripped):
+        body_before[i] = last
+        if line:
+            last = is_body[i]
+    last = False
+    for i in range(len(stripped) - 1, -1, -1):
+        body_after[i] = last
+        if stripped[i]:
+            last = is_body[i]
+    hits, templated = _rows_with_evidence(text, spans, lexicon)
     items: list[Scored] = []
     rows: list[int] = []
     for i, ((start, end), line) in enumerate(zip(spans, stripped, strict=True)):
-        if not line or len(line) > cfg.max_line_chars:
-            continue
+        if not line or len(line) > cfg.max_line_chars or (is_body[i] and i not in hits):
+            continue  # a body line without any chrome evidence scores below zero: not worth scoring
         zone = "head" if i < first_body else "tail" if i > last_body else "mid"
-        if zone == "mid" and not (
-            _is_body(_neighbour(stripped, i, -1), cfg) and _is_body(_neighbour(stripped, i, 1), cfg)
-        ):
+        if zone == "mid" and not (body_before[i] and body_after[i]):
             zone = "gap"
+        if zone in ("mid", "gap") and (
+            i not in hits or (is_body[i] and RE_SENTENCE_END.search(line) and i not in templated)
+        ):
+            # between body lines, a line without chrome words, fields, dates or templates cannot reach
+            # flag_at; and a sentence there is body, whatever words it uses
+            continue
         lead = len(text[start:end]) - len(text[start:end].lstrip())
         item = Scored(start + lead, start + lead + len(line), line, zone)
         _evidence(item, cfg, lexicon, vocabulary)
         items.append(item)
         rows.append(i)
     _menus(items, rows, cfg)
-    _echoes(items, cfg, [stripped[i] for i in body_rows], metadata)
+    _echoes(items, cfg, body_lines, metadata)
     return items
 
 
-def _neighbour(lines: list[str], i: int, step: int) -> str:
-    """The nearest non-empty line before (step -1) or after (step 1) line ``i``."""
-    j = i + step
-    while 0 <= j < len(lines):
-        if lines[j]:
-            return lines[j]
-        j += step
-    return ""
+def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexicon) -> tuple[set[int], set[int]]:
+    """The lines holding a chrome word, a field name, a date or a line template, and those holding a line
+    template, found by scanning the whole text once per kind (a lower-cased copy for the words, when
+    lower-casing keeps its length)."""
+    starts = [start for start, _ in spans]
+    positions: list[int] = []
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        positions += [start for _, start, _ in lexicon.literals.find_matches_as_indexes(lowered)]
+    else:
+        positions += [m.start() for m in lexicon.words.finditer(text)]
+        positions += [m.start() for m in lexicon.fields.finditer(text)]
+    positions += [m.start() for m in RE_DATE.finditer(text)]
+    templated = [m.start() for t in lexicon.templates if t.kind == "line" for m in t.pattern.finditer(text)]
+    rows = {bisect.bisect_right(starts, position) - 1 for position in positions + templated}
+    return rows, {bisect.bisect_right(starts, position) - 1 for position in templated}
 
 
-def _body_pairs(lines: list[str]) -> set[str]:
-    """The Han character pairs that occur at least twice in the body lines."""
-    counts = Counter(m for line in lines for m in RE_HAN_PAIR.findall(line))
-    return {pair for pair, n in counts.items() if n >= 2}
-
-
-def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: set[str]) -> None:
+def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _Vocabulary) -> None:
     line = item.line
     evidence = item.evidence
     explained = [(m.start(), m.end()) for m in RE_FILLER.finditer(line)]
@@ -538,7 +587,10 @@ def _echoes(items: list[Scored], cfg: ChromeSettings, body: list[str], metadata:
         for r in x.residual
         if len(r) >= cfg.echo_min_chars and _mixed(r) and r.lower() not in title
     }
-    names = {n for n in names if not any(n in line.lower() for line in body)}
+    if not names:
+        return
+    joined = "\n".join(body).lower()
+    names = {n for n in names if n not in joined}
     if not names:
         return
     for x in items:
@@ -560,7 +612,6 @@ def _mixed(word: str) -> bool:
 def _site_name_spans(text: str, removed: list[Scored], taken: list[tuple[int, int]], cfg: ChromeSettings) -> list[Edit]:
     """The site's name glued into the body: a word mixing Latin letters and Han (seo靠我) left over in removed
     lines (not breadcrumbs) that recurs, whatever its case, inside at least two body lines."""
-    body = [x for x in _lines(text) if _is_body(text[x[0] : x[1]].strip(), cfg)]
     names = {
         r
         for x in removed
@@ -568,6 +619,9 @@ def _site_name_spans(text: str, removed: list[Scored], taken: list[tuple[int, in
         for r in x.residual
         if len(r) >= cfg.echo_min_chars + 1 and RE_LATIN.search(r) and RE_HAN.search(r)
     }
+    if not names:
+        return []
+    body = [x for x in _lines(text) if _is_body(text[x[0] : x[1]].strip(), cfg)]
     names = {n for n in names if sum(n.lower() in text[a:b].lower() for a, b in body) >= 2}
     edits = []
     for name in sorted(names, key=len, reverse=True):
