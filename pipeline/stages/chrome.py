@@ -240,7 +240,10 @@ RE_TRADITIONAL = regex.compile("[這們個時來為會於後與點發對從當�
 
 
 def _looks_traditional(text: str) -> bool:
-    return RE_TRADITIONAL.search(text) is not None
+    return RE_TRADITIONAL.search(text, 0, TRADITIONAL_SAMPLE) is not None
+
+
+TRADITIONAL_SAMPLE = 20_000  # a traditional page shows itself in its first characters
 
 
 def _variants(words: list[str], traditional: bool) -> set[str]:
@@ -380,7 +383,21 @@ class _Vocabulary:
 
 
 def _score_lines(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
-    """The scored short lines of ``text`` (every non-empty line of at most ``max_line_chars``)."""
+    """The scored short lines of ``text`` (every non-empty line of at most ``max_line_chars``); the last
+    text's are kept, so flagging the text the last cleaning pass left costs nothing more."""
+    key = (cfg, id(lexicon), str(metadata.get("title") or ""))
+    last_key, last_text, last_items = _LAST[0]  # one tuple, read and replaced whole: safe across threads
+    if last_key == key and last_text is text:
+        return last_items
+    items = _score(text, cfg, lexicon, metadata)
+    _LAST[0] = (key, text, items)
+    return items
+
+
+_LAST: list[tuple[Any, str | None, list[Scored]]] = [(None, None, [])]
+
+
+def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
     spans = _lines(text)
     stripped = [text[s:e].strip() for s, e in spans]
     is_body = [_is_body(line, cfg) for line in stripped]
@@ -440,7 +457,12 @@ def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexico
         positions += [m.start() for m in lexicon.words.finditer(text)]
         positions += [m.start() for m in lexicon.fields.finditer(text)]
     positions += [m.start() for m in RE_DATE.finditer(text)]
-    templated = [m.start() for t in lexicon.templates if t.kind == "line" for m in t.pattern.finditer(text)]
+    templated = [
+        m.start()
+        for t in lexicon.templates
+        if t.kind == "line" and (not t.requires or any(lit in text for lit in t.requires))
+        for m in t.pattern.finditer(text)
+    ]
     rows = {bisect.bisect_right(starts, position) - 1 for position in positions + templated}
     return rows, {bisect.bisect_right(starts, position) - 1 for position in templated}
 
