@@ -140,3 +140,9 @@ def test_site_name_only_where_glued_into_body_lines_twice(rules):
     page = "UNIX系统编程 下载 pdf 百度网盘 epub 免费 电子书 mobi 在线\nUNIX系统编程精美图片\n" + BODY
     out = run(strip_chrome, page, rules)
     assert out == "UNIX系统编程精美图片\n" + BODY
+
+
+def test_field_name_opening_a_sentence_kept(rules):
+    """'分类：' opening a sentence at the top of a page is body: the line ends a sentence."""
+    page = "分类：按照数据的重要程度实行分级保护。\n" + BODY
+    assert strip_chrome(page, rules=rules, metadata={}) == []

@@ -78,6 +78,7 @@ class ChromeSettings:
     echo_min_chars: int = 3
     echo_points: float = 2.0
     sentence_points: float = -2.0
+    sentence_end_points: float = -1.0
     vocabulary_share: float = 0.5
     vocabulary_points: float = -1.5
     vocabulary_min_pairs: int = 4
@@ -517,6 +518,8 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
         evidence.append(("no sentence punctuation", cfg.bare_points))
     if len(line) >= 25 and RE_SENTENCE_END.search(line) and any(p in line for p in "，,。"):
         evidence.append(("reads as a sentence", cfg.sentence_points))
+    elif RE_SENTENCE_END.search(line) and not templated:
+        evidence.append(("ends a sentence", cfg.sentence_end_points))
     pairs = [p for p in RE_HAN_PAIR.findall(_strip_words(line, words)) if p]
     field_led = bool(field_names) and lexicon.fields.match(line, pos=_lead(line)) is not None
     if len(pairs) >= cfg.vocabulary_min_pairs and not field_led and not templated:
