@@ -146,3 +146,17 @@ def test_field_name_opening_a_sentence_kept(rules):
     """'分类：' opening a sentence at the top of a page is body: the line ends a sentence."""
     page = "分类：按照数据的重要程度实行分级保护。\n" + BODY
     assert strip_chrome(page, rules=rules, metadata={}) == []
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "Copyright © 2008-2024 wenku.example.com All Rights Reserved 京ICP备12345678号-2",
+        "全文共3856字，未完，继续阅读",
+        "版权所有 © 某某文库 | 关于我们 | 联系我们 | 免责声明",
+    ],
+)
+def test_copyright_footer_and_paywall_notice_at_page_tail_removed(rules, tail):
+    edits = strip_chrome(BODY + tail + "\n", rules=rules, metadata={})
+    assert [e.before.strip() for e in edits] == [tail]
+    assert "page tail" in edits[0].reason
