@@ -421,12 +421,21 @@ def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str,
         if stripped[i]:
             last = is_body[i]
     hits, templated = _rows_with_evidence(text, spans, lexicon)
+    page_break_near = [False] * len(spans)
+    if "\f" in text:
+        for i, (start, end) in enumerate(spans):
+            if "\f" in text[start:end]:
+                for j in (i - 1, i, i + 1):
+                    if 0 <= j < len(spans):
+                        page_break_near[j] = True
     items: list[Scored] = []
     rows: list[int] = []
     for i, ((start, end), line) in enumerate(zip(spans, stripped, strict=True)):
         if not line or len(line) > cfg.max_line_chars or (is_body[i] and i not in hits):
             continue  # a body line without any chrome evidence scores below zero: not worth scoring
         zone = "head" if i < first_body else "tail" if i > last_body else "mid"
+        if zone == "mid" and (page_break_near[i] or "\f" in text[start:end]):
+            zone = "gap"  # next to a page break: where running headers and footers sit
         if zone == "mid" and not (body_before[i] and body_after[i]):
             zone = "gap"
         if zone in ("mid", "gap") and (
