@@ -77,6 +77,7 @@ class ChromeSettings:
     menu_points: float = 2.0
     echo_min_chars: int = 3
     echo_points: float = 2.0
+    neighbour_points: float = 0.5
     sentence_points: float = -2.0
     sentence_end_points: float = -1.0
     vocabulary_share: float = 0.5
@@ -450,6 +451,7 @@ def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str,
         items.append(item)
         rows.append(i)
     _menus(items, rows, cfg)
+    _neighbours_of_chrome(items, rows, cfg)
     _echoes(items, cfg, body_lines, metadata)
     return items
 
@@ -607,6 +609,21 @@ def _menus(items: list[Scored], rows: list[int], cfg: ChromeSettings) -> None:
                 run.append(item)
         previous = row
     close()
+
+
+def _neighbours_of_chrome(items: list[Scored], rows: list[int], cfg: ChromeSettings) -> None:
+    """A line right before or after a line already scored as chrome, with some chrome evidence of its
+    own, gains ``neighbour_points`` (once; it does not spread further)."""
+    chrome_rows = {
+        row
+        for item, row in zip(items, rows, strict=True)
+        if item.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at
+    }
+    for item, row in zip(items, rows, strict=True):
+        if row in chrome_rows or item.raw < cfg.flag_at:
+            continue
+        if row - 1 in chrome_rows or row + 1 in chrome_rows:
+            item.evidence.append(("next to chrome", cfg.neighbour_points))
 
 
 def _echoes(items: list[Scored], cfg: ChromeSettings, body: list[str], metadata: dict[str, Any]) -> None:
