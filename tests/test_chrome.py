@@ -1,4 +1,4 @@
-"""Generic chrome detection (pipeline/stages/chrome.py): what it removes, what it only flags, what it leaves."""
+"""Generic chrome detection (pipeline/stages/chrome/): what it removes, what it only flags, what it leaves."""
 
 from __future__ import annotations
 

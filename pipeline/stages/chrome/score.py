@@ -1,42 +1,15 @@
-"""Generic site chrome: page furniture of sites no rule file names, recognised from what chrome looks like.
-
-Each short line is scored from evidence (``rules/common/chrome.toml``): chrome words, field names with a
-colon (``上传人:`` ``来源:``), key:value runs, breadcrumbs, ISO dates, how much of the line such things
-explain, menus of short lines, where the line sits (the head and tail of the page, before the first and
-after the last body line), and against it, whether it reads as a sentence and shares the body's own
-character pairs. A line scoring ``remove_at`` or more is removed with an edit ``chrome.line`` whose reason
-lists the evidence; lines scoring from ``flag_at`` are only reported (:func:`flag_chrome`). Patterns with a
-variable part (the share header of any site, photo credits, slide-master placeholders) remove spans glued
-to the body (``chrome.<template>``); a word left over in removed lines — the site's own name — is removed
-where it makes up a line, and where, mixing Latin and Han (``seo靠我``), it is glued into the body.
-
-Before::
-
-    文档序号:17534513发布日期:2019-04-29 13:50阅读:407来源:国知局
-    语料标注方法和装置与流程
-    本发明涉及计算机互联网领域，具体而言，涉及一种语料标注方法和装置。
-
-After::
-
-    语料标注方法和装置与流程
-    本发明涉及计算机互联网领域，具体而言，涉及一种语料标注方法和装置。
-"""
+"""Scoring lines as site chrome: the evidence on each line, menus, the site's own name, neighbours."""
 
 from __future__ import annotations
 
 import bisect
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import regex
-from ahocorasick_rs import AhoCorasick, MatchKind
 
-from pipeline.document import Edit, make_edit
-from pipeline.language import opencc_converter
-from pipeline.rules import RuleSet
-from pipeline.stages.damage.shared import read_table
+from pipeline.stages.chrome.data import ChromeSettings, Lexicon
 
 STAGE = "boilerplate"
 SENTENCE_PUNCT = "，。；！？,;!?"
@@ -49,81 +22,10 @@ RE_URL = regex.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|cn|net|org|cc|m
 RE_FILLER = regex.compile(r"[\s\p{P}\p{S}\p{Zs}]+")  # separators, punctuation, emoji and spaces
 RE_RESIDUAL = regex.compile(r"[\p{Han}A-Za-z0-9]+")
 RE_BREADCRUMB_SEP = regex.compile(r"\s*(?:>>|»|›|>|＞|\||/|&gt;)\s*")
-RE_LATIN = regex.compile(r"[A-Za-z]")
 RE_LATIN_OR_DIGIT = regex.compile(r"[A-Za-z0-9]")
 RE_HAN = regex.compile(r"\p{Han}")
 RE_HAN_PAIR = regex.compile(r"(?=(\p{Han}{2}))")
 NAV_STARTS = ("首页", "首頁", "当前位置", "當前位置", "您的位置", "导航", "導航", "位置")
-
-
-@dataclass(frozen=True, slots=True)
-class ChromeSettings:
-    """The ``[chrome]`` table (see ``rules/common/chrome.toml`` for what each value means)."""
-
-    remove_at: float = 3.0
-    flag_at: float = 1.5
-    max_line_chars: int = 160
-    body_min_chars: int = 30
-    mid_factor: float = 0.6
-    gap_factor: float = 0.8
-    lexicon_cap: float = 4.0
-    explained_residual: int = 4
-    explained_residual_with_words: int = 8
-    explained_share: float = 0.5
-    explained_points: float = 1.5
-    menu_min_lines: int = 4
-    menu_max_chars: int = 8
-    menu_min_share: float = 0.4
-    menu_points: float = 2.0
-    echo_min_chars: int = 3
-    echo_points: float = 2.0
-    neighbour_points: float = 0.5
-    sentence_points: float = -2.0
-    sentence_end_points: float = -1.0
-    vocabulary_share: float = 0.5
-    vocabulary_points: float = -1.5
-    vocabulary_min_pairs: int = 4
-    vocabulary_sample_chars: int = 20000
-    bare_line_chars: int = 30
-    bare_points: float = 0.5
-    date_points: float = 1.0
-    time_points: float = 1.0
-    date_line_chars: int = 60
-    strong_field_points: float = 2.0
-    weak_field_points: float = 1.0
-    field_run_points: float = 2.5
-    breadcrumb_points: float = 2.5
-    breadcrumb_bare_points: float = 1.0
-    breadcrumb_max_segment: int = 16
-
-    @classmethod
-    def read(cls, rules: RuleSet) -> ChromeSettings:
-        return read_table(cls, rules, "chrome")
-
-
-@dataclass(frozen=True, slots=True)
-class Template:
-    """A chrome pattern with a variable part, from ``[chrome_templates.NAME]``."""
-
-    name: str
-    kind: str
-    weight: float
-    pattern: regex.Pattern[str]
-    replace: str
-    description: str
-    requires: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Lexicon:
-    """The chrome words and field names, simplified and traditional, as compiled patterns."""
-
-    words: regex.Pattern[str]
-    weights: dict[str, float]
-    fields: regex.Pattern[str]
-    strong_fields: frozenset[str]
-    templates: tuple[Template, ...]
-    literals: AhoCorasick  # every word and field name, lower case: finds the lines worth scoring in one scan
 
 
 @dataclass(slots=True)
@@ -156,202 +58,8 @@ class Scored:
         return f"site chrome (score {score:.1f}, {where}): {listed}"
 
 
-def strip_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
-    """Edits removing generic site chrome: template spans, then lines scoring ``remove_at`` or more.
-
-    >>> from pipeline.rules import load_rules
-    >>> from pipeline.document import apply_edits
-    >>> body = "为了帮助大家更好地理解平台设计思想，本文将具体介绍各关键部分的代码实现。\\n"
-    >>> page = "标签: 平台框架null工具\\n1757人阅读 评论(4) 收藏 举报\\n分类:\\n" + body * 2
-    >>> apply_edits(page, strip_chrome(page, rules=load_rules(), metadata={})) == body * 2
-    True
-    """
-    cfg = ChromeSettings.read(rules)
-    lexicon = _lexicon(rules, traditional=_looks_traditional(text))
-    if lexicon is None:
-        return []
-    edits = _template_spans(text, lexicon)
-    taken = [(e.start, e.end) for e in edits]
-    scored = _score_lines(text, cfg, lexicon, metadata)
-    removed: list[Scored] = []
-    for item in scored:
-        score = item.score(cfg.mid_factor, cfg.gap_factor)
-        if score >= cfg.remove_at and not _overlaps(taken, item.start, item.end):
-            end = min(item.end + 1, len(text)) if text[item.end : item.end + 1] == "\n" else item.end
-            edits.append(
-                make_edit(
-                    STAGE,
-                    "chrome.line",
-                    text,
-                    item.start,
-                    end,
-                    "",
-                    item.reason(score),
-                    confidence=_confidence(score, cfg),
-                )
-            )
-            taken.append((item.start, end))
-            removed.append(item)
-    edits.extend(_site_name_spans(text, removed, taken, cfg))
-    return sorted(edits, key=lambda e: (e.start, e.end))
-
-
-def flag_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = None) -> list[Edit]:
-    """Suggestions (``before == after``) for lines that look like chrome but score below ``remove_at``.
-
-    Not a cleaning step: the caller stores these as report suggestions.
-    """
-    cfg = ChromeSettings.read(rules)
-    lexicon = _lexicon(rules, traditional=_looks_traditional(text))
-    if lexicon is None:
-        return []
-    flags = []
-    for item in _score_lines(text, cfg, lexicon, dict(metadata or {})):
-        score = item.score(cfg.mid_factor, cfg.gap_factor)
-        if cfg.flag_at <= score < cfg.remove_at:
-            flags.append(
-                make_edit(
-                    STAGE,
-                    "chrome.line-flagged",
-                    text,
-                    item.start,
-                    item.end,
-                    text[item.start : item.end],
-                    "looks like site chrome, too weak to remove: " + item.reason(score),
-                    confidence=_confidence(score, cfg),
-                )
-            )
-    return flags
-
-
-def _confidence(score: float, cfg: ChromeSettings) -> float:
-    return round(min(0.99, 0.5 + 0.5 * (score - cfg.flag_at) / (2 * cfg.remove_at)), 2)
-
-
-def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s < end and start < e for s, e in taken)
-
-
-@lru_cache(maxsize=1)
-def _traditional() -> Any:
-    return opencc_converter("s2t")
-
-
-# characters only traditional text uses, frequent enough that a traditional page holds some of them
-RE_TRADITIONAL = regex.compile("[這們個時來為會於後與點發對從當體還國長門問間開關說頁檔載網頁號傳]")
-
-
-def _looks_traditional(text: str) -> bool:
-    return RE_TRADITIONAL.search(text, 0, TRADITIONAL_SAMPLE) is not None
-
-
-TRADITIONAL_SAMPLE = 20_000  # a traditional page shows itself in its first characters
-
-
-def _variants(words: list[str], traditional: bool) -> set[str]:
-    """Each word, and with ``traditional`` its traditional form too."""
-    if not traditional:
-        return set(words)
-    try:
-        converter = _traditional()
-    except Exception:  # OpenCC missing: simplified forms only
-        return set(words)
-    return set(words) | {converter.convert(w) for w in words}
-
-
-def _lexicon(rules: RuleSet, *, traditional: bool = False) -> Lexicon | None:
-    """The compiled chrome data of the rules (with traditional forms only for a traditional page: they
-    cost an OpenCC load and a larger pattern)."""
-    words = rules.settings.get("chrome_words")
-    fields_table = rules.settings.get("chrome_fields")
-    if not words or not fields_table:
-        return None
-    key = (repr(words), repr(fields_table), repr(rules.settings.get("chrome_templates", {})), traditional)
-    return _compiled(key, rules, traditional)
-
-
-_CACHE: dict[tuple[str, str, str, bool], Lexicon] = {}
-
-
-def _compiled(key: tuple[str, str, str, bool], rules: RuleSet, traditional: bool) -> Lexicon:
-    if key in _CACHE:
-        return _CACHE[key]
-    weights: dict[str, float] = {}
-    for kind in rules.settings["chrome_words"].values():
-        for word in _variants(list(kind["words"]), traditional):
-            weights[word.lower()] = max(weights.get(word.lower(), 0.0), float(kind["weight"]))
-    fields_table = rules.settings["chrome_fields"]
-    strong = _variants(list(fields_table.get("strong", [])), traditional)
-    every_field = strong | _variants(list(fields_table.get("weak", [])), traditional)
-    templates = tuple(
-        Template(
-            name,
-            str(raw.get("kind", "line")),
-            float(raw.get("weight", 0.0)),
-            regex.compile(raw["pattern"]),
-            str(raw.get("replace", "")),
-            str(raw.get("description", name)),
-            tuple(raw.get("requires", ())),
-        )
-        for name, raw in rules.settings.get("chrome_templates", {}).items()
-    )
-    lexicon = Lexicon(
-        _alternation(weights),
-        weights,
-        regex.compile(
-            r"【?("
-            + "|".join(_word_pattern(f, spaced=True) for f in sorted(every_field, key=len, reverse=True))
-            + r")(?:\s*[:：]|】)"
-        ),
-        frozenset(strong),
-        templates,
-        AhoCorasick(
-            sorted({w.lower() for w in weights} | {f.lower() for f in every_field}), matchkind=MatchKind.Standard
-        ),
-    )
-    _CACHE[key] = lexicon
-    return lexicon
-
-
-def _word_pattern(word: str, *, spaced: bool = False) -> str:
-    """A word as a pattern; one with Latin letters must not sit inside a longer Latin word. A spaced
-    field name (``资 源 描 述:``) still counts."""
-    pattern = r"\s*".join(regex.escape(ch) for ch in word) if spaced else regex.escape(word)
-    if RE_LATIN.search(word):
-        return rf"(?<![A-Za-z]){pattern}(?![A-Za-z])"
-    return pattern
-
-
-def _alternation(weights: dict[str, float]) -> regex.Pattern[str]:
-    return regex.compile("|".join(_word_pattern(w) for w in sorted(weights, key=len, reverse=True)), regex.IGNORECASE)
-
-
-def _template_spans(text: str, lexicon: Lexicon) -> list[Edit]:
-    """Edits removing the spans of ``span`` templates (non-overlapping, first template first)."""
-    edits: list[Edit] = []
-    taken: list[tuple[int, int]] = []
-    for template in lexicon.templates:
-        if template.kind != "span" or (template.requires and not any(lit in text for lit in template.requires)):
-            continue
-        for match in template.pattern.finditer(text):
-            if match.end() == match.start() or _overlaps(taken, match.start(), match.end()):
-                continue
-            start, end = match.span()
-            replacement = template.replace
-            line_start = text.rfind("\n", 0, start) + 1
-            line_end = text.find("\n", end)
-            line_end = len(text) if line_end == -1 else line_end
-            if replacement == "\n" and (end == line_end or start == line_start):
-                replacement = ""
-            if not replacement and not text[line_start:start].strip() and not text[end:line_end].strip():
-                end = min(line_end + 1, len(text))  # the template was the whole line: its line break goes too
-            reason = f"site chrome ({template.description}; template weight {template.weight:.1f})"
-            edits.append(make_edit(STAGE, f"chrome.{template.name}", text, start, end, replacement, reason))
-            taken.append((start, end))
-    return edits
-
-
-def _lines(text: str) -> list[tuple[int, int]]:
+def lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line of ``text``, its line break excluded."""
     spans = []
     start = 0
     while start <= len(text):
@@ -362,7 +70,8 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _is_body(line: str, cfg: ChromeSettings) -> bool:
+def is_body(line: str, cfg: ChromeSettings) -> bool:
+    """A body line: long enough, with sentence punctuation."""
     return len(line) >= cfg.body_min_chars and RE_SENTENCE_PUNCT.search(line) is not None
 
 
@@ -384,7 +93,7 @@ class _Vocabulary:
         return pair in self._pairs
 
 
-def _score_lines(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
+def score_lines(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
     """The scored short lines of ``text`` (every non-empty line of at most ``max_line_chars``); the last
     text's are kept, so flagging the text the last cleaning pass left costs nothing more."""
     key = (cfg, id(lexicon), str(metadata.get("title") or ""))
@@ -400,10 +109,10 @@ _LAST: list[tuple[Any, str | None, list[Scored]]] = [(None, None, [])]
 
 
 def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
-    spans = _lines(text)
+    spans = lines(text)
     stripped = [text[s:e].strip() for s, e in spans]
-    is_body = [_is_body(line, cfg) for line in stripped]
-    body_rows = [i for i, body in enumerate(is_body) if body]
+    body_flags = [is_body(line, cfg) for line in stripped]
+    body_rows = [i for i, body in enumerate(body_flags) if body]
     if not body_rows:
         return []
     first_body, last_body = body_rows[0], body_rows[-1]
@@ -415,12 +124,12 @@ def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str,
     for i, line in enumerate(stripped):
         body_before[i] = last
         if line:
-            last = is_body[i]
+            last = body_flags[i]
     last = False
     for i in range(len(stripped) - 1, -1, -1):
         body_after[i] = last
         if stripped[i]:
-            last = is_body[i]
+            last = body_flags[i]
     hits, templated = _rows_with_evidence(text, spans, lexicon)
     page_break_near = [False] * len(spans)
     if "\f" in text:
@@ -432,7 +141,7 @@ def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str,
     items: list[Scored] = []
     rows: list[int] = []
     for i, ((start, end), line) in enumerate(zip(spans, stripped, strict=True)):
-        if not line or len(line) > cfg.max_line_chars or (is_body[i] and i not in hits):
+        if not line or len(line) > cfg.max_line_chars or (body_flags[i] and i not in hits):
             continue  # a body line without any chrome evidence scores below zero: not worth scoring
         zone = "head" if i < first_body else "tail" if i > last_body else "mid"
         if zone == "mid" and (page_break_near[i] or "\f" in text[start:end]):
@@ -440,7 +149,7 @@ def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str,
         if zone == "mid" and not (body_before[i] and body_after[i]):
             zone = "gap"
         if zone in ("mid", "gap") and (
-            i not in hits or (is_body[i] and RE_SENTENCE_END.search(line) and i not in templated)
+            i not in hits or (body_flags[i] and RE_SENTENCE_END.search(line) and i not in templated)
         ):
             # between body lines, a line without chrome words, fields, dates or templates cannot reach
             # flag_at; and a sentence there is body, whatever words it uses
@@ -634,7 +343,7 @@ def _echoes(items: list[Scored], cfg: ChromeSettings, body: list[str], metadata:
     names = {
         r.lower()
         for x in items
-        if x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at and not _is_breadcrumb(x)
+        if x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at and not is_breadcrumb(x)
         for r in x.residual
         if len(r) >= cfg.echo_min_chars and _mixed(r) and r.lower() not in title
     }
@@ -651,36 +360,10 @@ def _echoes(items: list[Scored], cfg: ChromeSettings, body: list[str], metadata:
             x.evidence.append((f"site name {'/'.join(dict.fromkeys(x.residual))}", cfg.echo_points))
 
 
-def _is_breadcrumb(item: Scored) -> bool:
+def is_breadcrumb(item: Scored) -> bool:
     return any(name.startswith("breadcrumb") for name, _ in item.evidence)
 
 
 def _mixed(word: str) -> bool:
     """A word mixing Han characters with Latin letters or digits (彩神ap, 彩神88, seo靠我)."""
     return bool(RE_LATIN_OR_DIGIT.search(word)) and bool(RE_HAN.search(word))
-
-
-def _site_name_spans(text: str, removed: list[Scored], taken: list[tuple[int, int]], cfg: ChromeSettings) -> list[Edit]:
-    """The site's name glued into the body: a word mixing Latin letters and Han (seo靠我) left over in removed
-    lines (not breadcrumbs) that recurs, whatever its case, inside at least two body lines."""
-    names = {
-        r
-        for x in removed
-        if not _is_breadcrumb(x)
-        for r in x.residual
-        if len(r) >= cfg.echo_min_chars + 1 and RE_LATIN.search(r) and RE_HAN.search(r)
-    }
-    if not names:
-        return []
-    body = [x for x in _lines(text) if _is_body(text[x[0] : x[1]].strip(), cfg)]
-    names = {n for n in names if sum(n.lower() in text[a:b].lower() for a, b in body) >= 2}
-    edits = []
-    for name in sorted(names, key=len, reverse=True):
-        pattern = regex.compile(r"[ \t]?" + regex.escape(name), regex.IGNORECASE)
-        for match in pattern.finditer(text):
-            if _overlaps(taken, match.start(), match.end()):
-                continue
-            reason = f"site name {name!r} (left over in removed chrome lines) glued into the text"
-            edits.append(make_edit(STAGE, "chrome.site-name", text, match.start(), match.end(), "", reason))
-            taken.append(match.span())
-    return edits
