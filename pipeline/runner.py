@@ -22,6 +22,7 @@ from pipeline.quality import assess_quality
 from pipeline.rules import RuleSet, load_rules
 from pipeline.stages import damage, restore
 from pipeline.stages.boilerplate import strip_boilerplate
+from pipeline.stages.chrome import flag_chrome, strip_chrome
 from pipeline.stages.normalise import normalise_punctuation, normalise_unicode, normalise_whitespace
 from pipeline.stages.page_artefacts import remove_page_artefacts
 from pipeline.stages.paragraphs import join_broken_lines, split_paragraphs
@@ -46,6 +47,7 @@ CLEANING_STEPS: tuple[Step, ...] = (
     Step("damage", "strip_pinyin_layers", damage.strip_pinyin_layers),
     Step("damage", "remove_anti_copy_noise", damage.remove_anti_copy_noise),
     Step("boilerplate", "strip_boilerplate", strip_boilerplate),
+    Step("boilerplate", "strip_chrome", strip_chrome),
     Step("damage", "fix_spaced_headings", damage.fix_spaced_headings),
     Step("page_artefacts", "remove_page_artefacts", remove_page_artefacts),
     Step("paragraphs", "join_broken_lines", join_broken_lines),
@@ -132,6 +134,7 @@ def clean_text(
     else:
         doc.warnings.append(f"cleaning had not settled after {MAX_PASSES} passes")
     doc.suggestions.extend(_mapped(log, damage.flag_injected_text(current, rules=rules, metadata=doc.metadata)))
+    doc.suggestions.extend(_mapped(log, flag_chrome(current, rules=rules, metadata=doc.metadata)))
     current = _restore(doc, log, current, rules, reference, complete)
     doc.text = current
     doc.edits = log.edits

@@ -60,6 +60,8 @@ class NoiseSettings:
     boundary_slack: float = 1.0
     doc_min_known: float = 0.5
     edge_lead: int = 4
+    function_chars: str = "的了在是地和也就都而及与着把被从以已吗呢得其或所这那为对将向于"
+    block_max_function: int = 1
     max_rounds: int = 4
 
     @classmethod
@@ -351,6 +353,12 @@ def _edge_block(
     block = text[start:end]
     if text.count(block) > 1:  # a phrase the text repeats is not random
         return None
+    # real text glued by function characters (信豪迈地站在了实): their pairs with their neighbours are no
+    # dictionary words, yet the block reads; random blocks hardly hold any
+    if sum(block.count(c) for c in cfg.function_chars) > cfg.block_max_function:
+        return None
+    if _word_across_break(text, cps, start, end, side, cfg):  # 实|现 cut by a chunk break: the text goes on
+        return None
     if sum(block.count(p) for p in cfg.classical_particles) >= 2:  # 学而时习之不亦说乎: a classical quotation
         return None
     if (start and text[start - 1] in QUOTE_OPEN) or text.startswith(QUOTE_CLOSE, end):
@@ -358,3 +366,26 @@ def _edge_block(
     reason = f"random characters stuck to the {'start' if side == 'head' else 'end'} of a line (anti-copy noise)"
     evidence = f"{len(block)} characters whose neighbouring pairs are almost never dictionary words"
     return make_edit(STAGE, "damage.random-edge-block", text, start, end, "", reason, evidence=evidence, confidence=0.7)
+
+
+def _word_across_break(text: str, cps: np.ndarray, start: int, end: int, side: str, cfg: NoiseSettings) -> bool:
+    """Whether the block's edge character and the first Han character across the line break (past
+    spaces) form a dictionary word: the line was cut inside a word, so the block is text that goes on."""
+    blank = "\n \t\u3000"
+    if side == "tail":
+        inner, k = end - 1, end
+        while k < len(text) and text[k] in blank:
+            k += 1
+        if k == end or k >= len(text):
+            return False
+        first, second = cps[inner : inner + 1], cps[k : k + 1]
+    else:
+        inner, k = start, start - 1
+        while k >= 0 and text[k] in blank:
+            k -= 1
+        if k == start - 1 or k < 0:
+            return False
+        first, second = cps[k : k + 1], cps[inner : inner + 1]
+    if not (RE_HAN.match(text[k]) and RE_HAN.match(text[inner])):
+        return False
+    return bool(bigram_log_frequencies(first, second)[0] > cfg.pair_min_log)

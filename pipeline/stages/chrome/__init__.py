@@ -1,0 +1,107 @@
+"""Generic site chrome: page furniture of sites no rule file names, recognised from what chrome looks like.
+
+Each short line is scored from evidence (``rules/common/chrome.toml``): chrome words, field names with a
+colon (``上传人:`` ``来源:``), key:value runs, breadcrumbs, ISO dates, how much of the line such things
+explain, menus of short lines, where the line sits (the head and tail of the page, before the first and
+after the last body line), and against it, whether it reads as a sentence and shares the body's own
+character pairs. A line scoring ``remove_at`` or more is removed with an edit ``chrome.line`` whose reason
+lists the evidence; lines scoring from ``flag_at`` are only reported (:func:`flag_chrome`). Patterns with a
+variable part (the share header of any site, photo credits, slide-master placeholders) remove spans glued
+to the body (``chrome.<template>``); a word left over in removed lines — the site's own name — is removed
+where it makes up a line, and where, mixing Latin and Han (``seo靠我``), it is glued into the body.
+
+Before::
+
+    文档序号:17534513发布日期:2019-04-29 13:50阅读:407来源:国知局
+    语料标注方法和装置与流程
+    本发明涉及计算机互联网领域，具体而言，涉及一种语料标注方法和装置。
+
+After::
+
+    语料标注方法和装置与流程
+    本发明涉及计算机互联网领域，具体而言，涉及一种语料标注方法和装置。
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline.document import Edit, make_edit
+from pipeline.rules import RuleSet
+from pipeline.stages.chrome.data import ChromeSettings, load_lexicon, looks_traditional
+from pipeline.stages.chrome.score import STAGE, Scored, score_lines
+from pipeline.stages.chrome.spans import overlaps, site_name_spans, template_spans
+
+__all__ = ["ChromeSettings", "flag_chrome", "strip_chrome"]
+
+
+def strip_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
+    """Edits removing generic site chrome: template spans, then lines scoring ``remove_at`` or more.
+
+    >>> from pipeline.rules import load_rules
+    >>> from pipeline.document import apply_edits
+    >>> body = "为了帮助大家更好地理解平台设计思想，本文将具体介绍各关键部分的代码实现。\\n"
+    >>> page = "标签: 平台框架null工具\\n1757人阅读 评论(4) 收藏 举报\\n分类:\\n" + body * 2
+    >>> apply_edits(page, strip_chrome(page, rules=load_rules(), metadata={})) == body * 2
+    True
+    """
+    cfg = ChromeSettings.read(rules)
+    lexicon = load_lexicon(rules, traditional=looks_traditional(text))
+    if lexicon is None:
+        return []
+    edits = template_spans(text, lexicon)
+    taken = [(e.start, e.end) for e in edits]
+    scored = score_lines(text, cfg, lexicon, metadata)
+    removed: list[Scored] = []
+    for item in scored:
+        score = item.score(cfg.mid_factor, cfg.gap_factor)
+        if score >= cfg.remove_at and not overlaps(taken, item.start, item.end):
+            end = min(item.end + 1, len(text)) if text[item.end : item.end + 1] == "\n" else item.end
+            edits.append(
+                make_edit(
+                    STAGE,
+                    "chrome.line",
+                    text,
+                    item.start,
+                    end,
+                    "",
+                    item.reason(score),
+                    confidence=_confidence(score, cfg),
+                )
+            )
+            taken.append((item.start, end))
+            removed.append(item)
+    edits.extend(site_name_spans(text, removed, taken, cfg))
+    return sorted(edits, key=lambda e: (e.start, e.end))
+
+
+def flag_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = None) -> list[Edit]:
+    """Suggestions (``before == after``) for lines that look like chrome but score below ``remove_at``.
+
+    Not a cleaning step: the caller stores these as report suggestions.
+    """
+    cfg = ChromeSettings.read(rules)
+    lexicon = load_lexicon(rules, traditional=looks_traditional(text))
+    if lexicon is None:
+        return []
+    flags = []
+    for item in score_lines(text, cfg, lexicon, dict(metadata or {})):
+        score = item.score(cfg.mid_factor, cfg.gap_factor)
+        if cfg.flag_at <= score < cfg.remove_at:
+            flags.append(
+                make_edit(
+                    STAGE,
+                    "chrome.line-flagged",
+                    text,
+                    item.start,
+                    item.end,
+                    text[item.start : item.end],
+                    "looks like site chrome, too weak to remove: " + item.reason(score),
+                    confidence=_confidence(score, cfg),
+                )
+            )
+    return flags
+
+
+def _confidence(score: float, cfg: ChromeSettings) -> float:
+    return round(min(0.99, 0.5 + 0.5 * (score - cfg.flag_at) / (2 * cfg.remove_at)), 2)

@@ -1,0 +1,181 @@
+"""The generic chrome detector's data (``rules/common/chrome.toml``): its settings, and its chrome words,
+field names and templates compiled once (with their traditional forms for a traditional page)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import regex
+from ahocorasick_rs import AhoCorasick, MatchKind
+
+from pipeline.language import opencc_converter
+from pipeline.rules import RuleSet
+from pipeline.stages.damage.shared import read_table
+
+RE_LATIN = regex.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True, slots=True)
+class ChromeSettings:
+    """The ``[chrome]`` table (see ``rules/common/chrome.toml`` for what each value means)."""
+
+    remove_at: float = 3.0
+    flag_at: float = 1.5
+    max_line_chars: int = 160
+    body_min_chars: int = 30
+    mid_factor: float = 0.6
+    gap_factor: float = 0.8
+    lexicon_cap: float = 4.0
+    explained_residual: int = 4
+    explained_residual_with_words: int = 8
+    explained_share: float = 0.5
+    explained_points: float = 1.5
+    menu_min_lines: int = 4
+    menu_max_chars: int = 8
+    menu_min_share: float = 0.4
+    menu_points: float = 2.0
+    echo_min_chars: int = 3
+    echo_points: float = 2.0
+    neighbour_points: float = 0.5
+    sentence_points: float = -2.0
+    sentence_end_points: float = -1.0
+    vocabulary_share: float = 0.5
+    vocabulary_points: float = -1.5
+    vocabulary_min_pairs: int = 4
+    vocabulary_sample_chars: int = 20000
+    bare_line_chars: int = 30
+    bare_points: float = 0.5
+    date_points: float = 1.0
+    time_points: float = 1.0
+    date_line_chars: int = 60
+    strong_field_points: float = 2.0
+    weak_field_points: float = 1.0
+    field_run_points: float = 2.5
+    breadcrumb_points: float = 2.5
+    breadcrumb_bare_points: float = 1.0
+    breadcrumb_max_segment: int = 16
+
+    @classmethod
+    def read(cls, rules: RuleSet) -> ChromeSettings:
+        return read_table(cls, rules, "chrome")
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A chrome pattern with a variable part, from ``[chrome_templates.NAME]``."""
+
+    name: str
+    kind: str
+    weight: float
+    pattern: regex.Pattern[str]
+    replace: str
+    description: str
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """The chrome words and field names, simplified and traditional, as compiled patterns."""
+
+    words: regex.Pattern[str]
+    weights: dict[str, float]
+    fields: regex.Pattern[str]
+    strong_fields: frozenset[str]
+    templates: tuple[Template, ...]
+    literals: AhoCorasick  # every word and field name, lower case: finds the lines worth scoring in one scan
+
+
+@lru_cache(maxsize=1)
+def _traditional() -> Any:
+    return opencc_converter("s2t")
+
+
+# characters only traditional text uses, frequent enough that a traditional page holds some of them
+RE_TRADITIONAL = regex.compile("[這們個時來為會於後與點發對從當體還國長門問間開關說頁檔載網頁號傳]")
+
+
+def looks_traditional(text: str) -> bool:
+    return RE_TRADITIONAL.search(text, 0, TRADITIONAL_SAMPLE) is not None
+
+
+TRADITIONAL_SAMPLE = 20_000  # a traditional page shows itself in its first characters
+
+
+def _variants(words: list[str], traditional: bool) -> set[str]:
+    """Each word, and with ``traditional`` its traditional form too."""
+    if not traditional:
+        return set(words)
+    try:
+        converter = _traditional()
+    except Exception:  # OpenCC missing: simplified forms only
+        return set(words)
+    return set(words) | {converter.convert(w) for w in words}
+
+
+def load_lexicon(rules: RuleSet, *, traditional: bool = False) -> Lexicon | None:
+    """The compiled chrome data of the rules (with traditional forms only for a traditional page: they
+    cost an OpenCC load and a larger pattern)."""
+    words = rules.settings.get("chrome_words")
+    fields_table = rules.settings.get("chrome_fields")
+    if not words or not fields_table:
+        return None
+    key = (repr(words), repr(fields_table), repr(rules.settings.get("chrome_templates", {})), traditional)
+    return _compiled(key, rules, traditional)
+
+
+_CACHE: dict[tuple[str, str, str, bool], Lexicon] = {}
+
+
+def _compiled(key: tuple[str, str, str, bool], rules: RuleSet, traditional: bool) -> Lexicon:
+    if key in _CACHE:
+        return _CACHE[key]
+    weights: dict[str, float] = {}
+    for kind in rules.settings["chrome_words"].values():
+        for word in _variants(list(kind["words"]), traditional):
+            weights[word.lower()] = max(weights.get(word.lower(), 0.0), float(kind["weight"]))
+    fields_table = rules.settings["chrome_fields"]
+    strong = _variants(list(fields_table.get("strong", [])), traditional)
+    every_field = strong | _variants(list(fields_table.get("weak", [])), traditional)
+    templates = tuple(
+        Template(
+            name,
+            str(raw.get("kind", "line")),
+            float(raw.get("weight", 0.0)),
+            regex.compile(raw["pattern"]),
+            str(raw.get("replace", "")),
+            str(raw.get("description", name)),
+            tuple(raw.get("requires", ())),
+        )
+        for name, raw in rules.settings.get("chrome_templates", {}).items()
+    )
+    lexicon = Lexicon(
+        _alternation(weights),
+        weights,
+        regex.compile(
+            r"【?("
+            + "|".join(_word_pattern(f, spaced=True) for f in sorted(every_field, key=len, reverse=True))
+            + r")(?:\s*[:：]|】)"
+        ),
+        frozenset(strong),
+        templates,
+        AhoCorasick(
+            sorted({w.lower() for w in weights} | {f.lower() for f in every_field}), matchkind=MatchKind.Standard
+        ),
+    )
+    _CACHE[key] = lexicon
+    return lexicon
+
+
+def _word_pattern(word: str, *, spaced: bool = False) -> str:
+    """A word as a pattern; one with Latin letters must not sit inside a longer Latin word. A spaced
+    field name (``资 源 描 述:``) still counts."""
+    pattern = r"\s*".join(regex.escape(ch) for ch in word) if spaced else regex.escape(word)
+    if RE_LATIN.search(word):
+        return rf"(?<![A-Za-z]){pattern}(?![A-Za-z])"
+    return pattern
+
+
+def _alternation(weights: dict[str, float]) -> regex.Pattern[str]:
+    return regex.compile("|".join(_word_pattern(w) for w in sorted(weights, key=len, reverse=True)), regex.IGNORECASE)

@@ -1,0 +1,369 @@
+"""Scoring lines as site chrome: the evidence on each line, menus, the site's own name, neighbours."""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from pipeline.stages.chrome.data import ChromeSettings, Lexicon
+
+STAGE = "boilerplate"
+SENTENCE_PUNCT = "，。；！？,;!?"
+RE_SENTENCE_PUNCT = regex.compile("[，。；！？,;!?]")
+RE_SENTENCE_END = regex.compile(r"[。！？!?…][”」』）)]?\s*$")
+RE_DATE = regex.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}(?:[ \tT]+\d{1,2}:\d{2}(?::\d{2})?)?|\d{1,2}:\d{2}(?::\d{2})?")
+RE_NUMBER = regex.compile(r"(?<![\p{Han}A-Za-z\d.])\d[\d.,]*\s*(?:KB|MB|GB|kb|mb|页|頁|次|人|个|個|px|dpi|像素)?")
+RE_DOI = regex.compile(r"\b10\.\d{4,9}/\S+")
+RE_URL = regex.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|cn|net|org|cc|me)(?:\.cn)?\b", regex.ASCII)
+RE_FILLER = regex.compile(r"[\s\p{P}\p{S}\p{Zs}]+")  # separators, punctuation, emoji and spaces
+RE_RESIDUAL = regex.compile(r"[\p{Han}A-Za-z0-9]+")
+RE_BREADCRUMB_SEP = regex.compile(r"\s*(?:>>|»|›|>|＞|\||/|&gt;)\s*")
+RE_LATIN_OR_DIGIT = regex.compile(r"[A-Za-z0-9]")
+RE_HAN = regex.compile(r"\p{Han}")
+RE_HAN_PAIR = regex.compile(r"(?=(\p{Han}{2}))")
+NAV_STARTS = ("首页", "首頁", "当前位置", "當前位置", "您的位置", "导航", "導航", "位置")
+
+
+@dataclass(slots=True)
+class Scored:
+    """One line's score and the evidence behind it."""
+
+    start: int
+    end: int
+    line: str
+    zone: str
+    evidence: list[tuple[str, float]] = field(default_factory=list)
+    residual: list[str] = field(default_factory=list)
+    words: set[str] = field(default_factory=set)
+
+    @property
+    def raw(self) -> float:
+        return sum(points for _, points in self.evidence)
+
+    def score(self, mid_factor: float, gap_factor: float = 0.8) -> float:
+        raw = self.raw
+        if raw <= 0 or self.zone in ("head", "tail"):
+            return raw
+        return raw * (mid_factor if self.zone == "mid" else gap_factor)
+
+    def reason(self, score: float) -> str:
+        listed = ", ".join(f"{name} {points:+.1f}" for name, points in self.evidence)
+        where = {"head": "page head", "tail": "page tail", "mid": "next to body lines", "gap": "among short lines"}[
+            self.zone
+        ]
+        return f"site chrome (score {score:.1f}, {where}): {listed}"
+
+
+def lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each line of ``text``, its line break excluded."""
+    spans = []
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end == -1 else end
+        spans.append((start, end))
+        start = end + 1
+    return spans
+
+
+def is_body(line: str, cfg: ChromeSettings) -> bool:
+    """A body line: long enough, with sentence punctuation."""
+    return len(line) >= cfg.body_min_chars and RE_SENTENCE_PUNCT.search(line) is not None
+
+
+class _Vocabulary:
+    """The Han character pairs occurring at least twice in (a sample of) the body lines, counted only
+    when a line asks."""
+
+    def __init__(self, lines: list[str], sample_chars: int) -> None:
+        self.lines = lines
+        self.sample_chars = sample_chars
+        self._pairs: set[str] | None = None
+
+    def __contains__(self, pair: str) -> bool:
+        if self._pairs is None:
+            total = sum(len(line) for line in self.lines)
+            step = max(1, total // self.sample_chars)  # every step-th body line: bounded on a long document
+            counts = Counter(m for line in self.lines[::step] for m in RE_HAN_PAIR.findall(line))
+            self._pairs = {pair for pair, n in counts.items() if n >= 2}
+        return pair in self._pairs
+
+
+def score_lines(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
+    """The scored short lines of ``text`` (every non-empty line of at most ``max_line_chars``); the last
+    text's are kept, so flagging the text the last cleaning pass left costs nothing more."""
+    key = (cfg, id(lexicon), str(metadata.get("title") or ""))
+    last_key, last_text, last_items = _LAST[0]  # one tuple, read and replaced whole: safe across threads
+    if last_key == key and last_text is text:
+        return last_items
+    items = _score(text, cfg, lexicon, metadata)
+    _LAST[0] = (key, text, items)
+    return items
+
+
+_LAST: list[tuple[Any, str | None, list[Scored]]] = [(None, None, [])]
+
+
+def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
+    spans = lines(text)
+    stripped = [text[s:e].strip() for s, e in spans]
+    body_flags = [is_body(line, cfg) for line in stripped]
+    body_rows = [i for i, body in enumerate(body_flags) if body]
+    if not body_rows:
+        return []
+    first_body, last_body = body_rows[0], body_rows[-1]
+    body_lines = [stripped[i] for i in body_rows]
+    vocabulary = _Vocabulary(body_lines, cfg.vocabulary_sample_chars)
+    # whether the nearest non-empty line before / after each line is a body line
+    body_before, body_after = [False] * len(stripped), [False] * len(stripped)
+    last = False
+    for i, line in enumerate(stripped):
+        body_before[i] = last
+        if line:
+            last = body_flags[i]
+    last = False
+    for i in range(len(stripped) - 1, -1, -1):
+        body_after[i] = last
+        if stripped[i]:
+            last = body_flags[i]
+    hits, templated = _rows_with_evidence(text, spans, lexicon)
+    page_break_near = [False] * len(spans)
+    if "\f" in text:
+        for i, (start, end) in enumerate(spans):
+            if "\f" in text[start:end]:
+                for j in (i - 1, i, i + 1):
+                    if 0 <= j < len(spans):
+                        page_break_near[j] = True
+    items: list[Scored] = []
+    rows: list[int] = []
+    for i, ((start, end), line) in enumerate(zip(spans, stripped, strict=True)):
+        if not line or len(line) > cfg.max_line_chars or (body_flags[i] and i not in hits):
+            continue  # a body line without any chrome evidence scores below zero: not worth scoring
+        zone = "head" if i < first_body else "tail" if i > last_body else "mid"
+        if zone == "mid" and (page_break_near[i] or "\f" in text[start:end]):
+            zone = "gap"  # next to a page break: where running headers and footers sit
+        if zone == "mid" and not (body_before[i] and body_after[i]):
+            zone = "gap"
+        if zone in ("mid", "gap") and (
+            i not in hits or (body_flags[i] and RE_SENTENCE_END.search(line) and i not in templated)
+        ):
+            # between body lines, a line without chrome words, fields, dates or templates cannot reach
+            # flag_at; and a sentence there is body, whatever words it uses
+            continue
+        lead = len(text[start:end]) - len(text[start:end].lstrip())
+        item = Scored(start + lead, start + lead + len(line), line, zone)
+        _evidence(item, cfg, lexicon, vocabulary)
+        items.append(item)
+        rows.append(i)
+    _menus(items, rows, cfg)
+    _neighbours_of_chrome(items, rows, cfg)
+    _echoes(items, cfg, body_lines, metadata)
+    return items
+
+
+def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexicon) -> tuple[set[int], set[int]]:
+    """The lines holding a chrome word, a field name, a date or a line template, and those holding a line
+    template, found by scanning the whole text once per kind (a lower-cased copy for the words, when
+    lower-casing keeps its length)."""
+    starts = [start for start, _ in spans]
+    positions: list[int] = []
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        positions += [start for _, start, _ in lexicon.literals.find_matches_as_indexes(lowered)]
+    else:
+        positions += [m.start() for m in lexicon.words.finditer(text)]
+        positions += [m.start() for m in lexicon.fields.finditer(text)]
+    positions += [m.start() for m in RE_DATE.finditer(text)]
+    templated = [
+        m.start()
+        for t in lexicon.templates
+        if t.kind == "line" and (not t.requires or any(lit in text for lit in t.requires))
+        for m in t.pattern.finditer(text)
+    ]
+    rows = {bisect.bisect_right(starts, position) - 1 for position in positions + templated}
+    return rows, {bisect.bisect_right(starts, position) - 1 for position in templated}
+
+
+def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _Vocabulary) -> None:
+    line = item.line
+    evidence = item.evidence
+    explained = [(m.start(), m.end()) for m in RE_FILLER.finditer(line)]
+    words = {}
+    for match in lexicon.words.finditer(line):
+        words[match.group().lower()] = lexicon.weights.get(match.group().lower(), 1.0)
+        explained.append(match.span())
+    if words:
+        item.words = set(words)
+        evidence.append((f"chrome words {'/'.join(sorted(words))}", min(cfg.lexicon_cap, sum(words.values()))))
+    field_names = []
+    for match in lexicon.fields.finditer(line):
+        field_names.append(match.group(1).replace(" ", ""))
+        explained.append(match.span())
+    if field_names:
+        first = lexicon.fields.match(line, pos=_lead(line))
+        if len(set(field_names)) >= 2:
+            evidence.append((f"fields {'/'.join(dict.fromkeys(field_names))}", cfg.field_run_points))
+        elif first:
+            strong = first.group(1).replace(" ", "") in lexicon.strong_fields
+            points = cfg.strong_field_points if strong else cfg.weak_field_points
+            evidence.append((f"field {first.group(1)}:", points))
+    dates = [m.span() for m in RE_DATE.finditer(line)]
+    timestamp = any(":" in line[a:b] and "-" in line[a:b] for a, b in dates)
+    if dates and len(line) <= cfg.date_line_chars:
+        evidence.append(
+            ("date and time" if timestamp else "date", cfg.date_points + (cfg.time_points if timestamp else 0))
+        )
+    explained.extend(dates)
+    explained.extend(m.span() for m in RE_URL.finditer(line))
+    explained.extend(m.span() for m in RE_DOI.finditer(line))
+    explained.extend(m.span() for m in RE_NUMBER.finditer(line))
+    _breadcrumb(item, cfg)
+    templated = False
+    for template in lexicon.templates:
+        if template.kind == "line" and template.pattern.search(line):
+            evidence.append((f"template {template.name}", template.weight))
+            templated = True
+    residual = _residual(line, explained)
+    item.residual = residual
+    residual_chars = sum(len(r) for r in residual)
+    hits = bool(words or field_names or dates)
+    limit = cfg.explained_residual_with_words if (words or field_names or timestamp) else cfg.explained_residual
+    if hits and residual_chars <= limit and residual_chars <= cfg.explained_share * len(line):
+        evidence.append((f"explained but {residual_chars} characters", cfg.explained_points))
+    if not any(p in line for p in SENTENCE_PUNCT + "。") and len(line) <= cfg.bare_line_chars:
+        evidence.append(("no sentence punctuation", cfg.bare_points))
+    if len(line) >= 25 and RE_SENTENCE_END.search(line) and any(p in line for p in "，,。"):
+        evidence.append(("reads as a sentence", cfg.sentence_points))
+    elif RE_SENTENCE_END.search(line) and not templated:
+        evidence.append(("ends a sentence", cfg.sentence_end_points))
+    pairs = [p for p in RE_HAN_PAIR.findall(_strip_words(line, words)) if p]
+    field_led = bool(field_names) and lexicon.fields.match(line, pos=_lead(line)) is not None
+    if len(pairs) >= cfg.vocabulary_min_pairs and not field_led and not templated:
+        share = sum(p in vocabulary for p in pairs) / len(pairs)
+        if share >= cfg.vocabulary_share:
+            evidence.append((f"body vocabulary {share:.0%}", cfg.vocabulary_points))
+
+
+def _lead(line: str) -> int:
+    """Where the line's text starts after bullets and emoji."""
+    match = RE_FILLER.match(line)
+    return match.end() if match else 0
+
+
+def _strip_words(line: str, words: dict[str, float]) -> str:
+    for word in words:
+        line = line.replace(word, " ")
+    return line
+
+
+def _residual(line: str, spans: list[tuple[int, int]]) -> list[str]:
+    """The stretches of the line no chrome evidence explains."""
+    covered = bytearray(len(line))
+    for start, end in spans:
+        covered[start:end] = b"\x01" * (end - start)
+    out = []
+    current = []
+    for ch, flag in zip(line, covered, strict=True):
+        if flag:
+            if current:
+                out.append("".join(current))
+                current = []
+        else:
+            current.append(ch)
+    if current:
+        out.append("".join(current))
+    return [r for part in out for r in RE_RESIDUAL.findall(part)]
+
+
+def _breadcrumb(item: Scored, cfg: ChromeSettings) -> None:
+    line = item.line
+    segments = [s for s in RE_BREADCRUMB_SEP.split(line) if s.strip()]
+    separators = len(RE_BREADCRUMB_SEP.findall(line))
+    starts_nav = line.lstrip().startswith(NAV_STARTS)
+    spaced = [s for s in line.split() if s]
+    if starts_nav and separators == 0 and 3 <= len(spaced) <= 6 and not any(p in line for p in SENTENCE_PUNCT + "。"):
+        item.evidence.append(("breadcrumb (spaces)", cfg.breadcrumb_points))
+        return
+    if separators < 2 or not segments or max(len(s) for s in segments) > cfg.breadcrumb_max_segment:
+        return
+    if starts_nav or line.rstrip().endswith("正文"):
+        item.evidence.append(("breadcrumb", cfg.breadcrumb_points))
+    elif not any(p in line for p in SENTENCE_PUNCT + "。"):
+        item.evidence.append(("separated segments", cfg.breadcrumb_bare_points))
+
+
+def _menus(items: list[Scored], rows: list[int], cfg: ChromeSettings) -> None:
+    """Runs of short lines in the head or tail, many of them chrome words: a menu."""
+    run: list[Scored] = []
+    previous = -2
+
+    def close() -> None:
+        hits = sum(bool(x.words) for x in run)
+        if len(run) >= cfg.menu_min_lines and (hits >= cfg.menu_min_share * len(run) or (hits >= 3 and len(run) >= 8)):
+            for x in run:
+                x.evidence.append((f"menu of {len(run)} short lines", cfg.menu_points))
+        run.clear()
+
+    for item, row in zip(items, rows, strict=True):
+        short = len(item.line) <= cfg.menu_max_chars and not any(p in item.line for p in "，。,")
+        if short and item.zone in ("head", "tail") and row == previous + 1:
+            run.append(item)
+        else:
+            close()
+            if short and item.zone in ("head", "tail"):
+                run.append(item)
+        previous = row
+    close()
+
+
+def _neighbours_of_chrome(items: list[Scored], rows: list[int], cfg: ChromeSettings) -> None:
+    """A line right before or after a line already scored as chrome, with some chrome evidence of its
+    own, gains ``neighbour_points`` (once; it does not spread further)."""
+    chrome_rows = {
+        row
+        for item, row in zip(items, rows, strict=True)
+        if item.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at
+    }
+    for item, row in zip(items, rows, strict=True):
+        if row in chrome_rows or item.raw < cfg.flag_at:
+            continue
+        if row - 1 in chrome_rows or row + 1 in chrome_rows:
+            item.evidence.append(("next to chrome", cfg.neighbour_points))
+
+
+def _echoes(items: list[Scored], cfg: ChromeSettings, body: list[str], metadata: dict[str, Any]) -> None:
+    """Lines made only of the site's own name: a word mixing Han with Latin letters or digits (彩神88,
+    彩神ap) left over in lines already scored as chrome, that no body line holds. A breadcrumb's leftover
+    is the page's title, never a name."""
+    title = str(metadata.get("title") or "").lower()
+    names = {
+        r.lower()
+        for x in items
+        if x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at and not is_breadcrumb(x)
+        for r in x.residual
+        if len(r) >= cfg.echo_min_chars and _mixed(r) and r.lower() not in title
+    }
+    if not names:
+        return
+    joined = "\n".join(body).lower()
+    names = {n for n in names if n not in joined}
+    if not names:
+        return
+    for x in items:
+        if x.zone not in ("head", "tail") or x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at:
+            continue
+        if x.residual and all(r.lower() in names for r in x.residual):
+            x.evidence.append((f"site name {'/'.join(dict.fromkeys(x.residual))}", cfg.echo_points))
+
+
+def is_breadcrumb(item: Scored) -> bool:
+    return any(name.startswith("breadcrumb") for name, _ in item.evidence)
+
+
+def _mixed(word: str) -> bool:
+    """A word mixing Han characters with Latin letters or digits (彩神ap, 彩神88, seo靠我)."""
+    return bool(RE_LATIN_OR_DIGIT.search(word)) and bool(RE_HAN.search(word))

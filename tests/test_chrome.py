@@ -1,0 +1,162 @@
+"""Generic chrome detection (pipeline/stages/chrome/): what it removes, what it only flags, what it leaves."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import run
+
+from pipeline.document import apply_edits
+from pipeline.runner import clean_text
+from pipeline.stages.chrome import flag_chrome, strip_chrome
+
+BODY = (
+    "本发明涉及计算机互联网领域，具体而言，涉及一种语料标注方法和装置，用于语料的多次标注。\n"
+    "现有技术中已经有的关于语料标注的具体展现方案主要针对情感标注，主要包括两种方式。\n"
+)
+
+
+def removed(text: str, rules) -> list[str]:
+    return [e.before.strip() for e in strip_chrome(text, rules=rules, metadata={})]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "文档序号:17534513发布日期:2019-04-29 13:50阅读:407来源:国知局",  # key:value run of an unknown site
+        "2366人阅读 评论(0) 收藏 举报",  # counts and toolbar
+        "導航:首頁 > 源碼編譯 > 帖子排序演算法",  # traditional breadcrumb
+        "發布時間:2023-06-26 10:25:43",  # traditional field and a timestamp
+        "CSDN 2024-06-27 08:01:06 阅读 59",  # name, timestamp, reads
+        "编号:20181101170526110    类型:共享资源    大小:10.49MB    格式:RAR    上传时间:2019-04-03",
+    ],
+)
+def test_chrome_line_at_page_head_removed_with_evidence(rules, line):
+    edits = strip_chrome(line + "\n" + BODY, rules=rules, metadata={})
+    assert [e.before.strip() for e in edits] == [line]
+    edit = edits[0]
+    assert edit.rule_id == "chrome.line" and edit.stage == "boilerplate"
+    assert "score" in edit.reason and "page head" in edit.reason  # the score and the evidence are in the reason
+
+
+def test_body_untouched(rules, reference_text):
+    assert strip_chrome(BODY, rules=rules, metadata={}) == []
+    assert strip_chrome(reference_text, rules=rules, metadata={}) == []
+
+
+def test_same_line_between_body_lines_only_flagged(rules):
+    """Weak evidence in the middle of the body: the line is reported, never removed."""
+    text = BODY + "热搜\n" + BODY
+    assert removed(text, rules) == []
+    flags = flag_chrome(text, rules=rules, metadata={})
+    assert [f.before for f in flags] == ["热搜"]
+    assert all(f.before == f.after and f.rule_id == "chrome.line-flagged" for f in flags)
+
+
+OTHER_BODY = (
+    "数据安全作为信息安全领域中的重要课题，正越来越受到关注，各种数据在网络上进行传输时带来的问题也极为复杂。\n"
+    "应用程序接口是一个企业服务对外提供请求服务的必要途径，普通用户可以通过接口对企业服务信息进行访问和交互。\n"
+)
+
+
+def test_clean_reports_flags_as_suggestions(rules):
+    doc = clean_text(BODY + "热搜\n" + OTHER_BODY, rules=rules)
+    assert "热搜" in doc.text
+    assert any(s.rule_id == "chrome.line-flagged" for s in doc.suggestions)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "《详细设计说明书.doc》由会员分享,可在线阅读,更多相关《详细设计说明书.doc(34页珍藏版)》请在咨信网上搜索。\n"
+            + BODY,
+            BODY,
+        ),
+        ("外交部发言人表示关切******\n" + BODY, "外交部发言人表示关切\n" + BODY),
+        ("第6版(国际)<br/>专栏:<br/>" + BODY, "第6版(国际)\n专栏:\n" + BODY),
+        (
+            "图为公园层林尽染，市民漫步其中。 刘力鑫 摄图为公园秋色。\n" + BODY,
+            "图为公园层林尽染，市民漫步其中。图为公园秋色。\n" + BODY,
+        ),
+        ("单击此处编辑母版标题样式\n" + BODY, BODY),
+        ("1、精品名师归纳总结资料教学内容\n" + BODY, "1、资料教学内容\n" + BODY),
+    ],
+    ids=["share-header", "star-run", "html-break", "photo-credit", "ppt-master", "watermark"],
+)
+def test_templates_with_a_variable_part(rules, text, expected):
+    assert run(strip_chrome, text, rules) == expected
+
+
+def test_site_name_left_in_chrome_removed_where_glued(rules):
+    page = (
+        "seo靠我 2023-09-25 10:45:25\n"
+        "前段时间听过了纯真ip数据库，它就是将qqwrSEO靠我y.dat集成到项目里面，做成一个查询服务来使用的。\n"
+        "纯真数据库收集了包括中国电信、中国移动等 ISP 的 SEO靠我IP 地址数据，包括网吧数据，用来查询ip的大致位置。\n"
+    )
+    out = run(strip_chrome, page, rules)
+    assert "靠我" not in out
+    assert "qqwry.dat" in out and "ISP 的IP 地址数据" in out
+
+
+def test_site_name_echo_lines_removed(rules):
+    page = "正在阅读:彩神88-彩神88\n彩神88-彩神88\n来源:彩神882024-03-06 17:48\n彩神88\n" + BODY
+    assert run(strip_chrome, page, rules) == BODY
+
+
+def test_menu_of_short_lines_removed(rules):
+    menu = "首页\n下载应用\n提交文章\n关于我们\n分类\n社会\n娱乐\n国际\n"
+    assert run(strip_chrome, menu + BODY, rules) == BODY
+
+
+def test_table_of_contents_kept(rules):
+    toc = "目录\n第一章 总则\n第二章 数据安全\n第三章 个人信息\n第四章 附则\n"
+    assert run(strip_chrome, toc + BODY, rules) == toc + BODY
+
+
+def test_idempotent(rules):
+    page = "关闭\n标签: 平台框架null工具\n1757人阅读 评论(4) 收藏 举报\n分类:\n" + BODY
+    once = run(strip_chrome, page, rules)
+    assert once == BODY
+    assert run(strip_chrome, once, rules) == once
+
+
+def test_generic_chrome_has_no_effect_without_its_data(rules):
+    bare = type(rules)(
+        rules.rules, rules.sites, {k: v for k, v in rules.settings.items() if not k.startswith("chrome")}
+    )
+    page = "2366人阅读 评论(0) 收藏 举报\n" + BODY
+    assert strip_chrome(page, rules=bare, metadata={}) == []
+    assert apply_edits(page, strip_chrome(page, rules=rules, metadata={})) == BODY
+
+
+def test_title_after_a_breadcrumb_kept(rules):
+    """A breadcrumb ends with the page's title: what it leaves over is a title, not a site name."""
+    page = "導航:首頁 > 源碼編譯 > 帖子排序演算法\n帖子排序演算法\n發布時間:2023-06-26 10:25:43\n" + BODY
+    assert run(strip_chrome, page, rules) == "帖子排序演算法\n" + BODY
+
+
+def test_site_name_only_where_glued_into_body_lines_twice(rules):
+    """A Latin-and-Han word left in a removed line is a site name only if the body holds it twice."""
+    page = "UNIX系统编程 下载 pdf 百度网盘 epub 免费 电子书 mobi 在线\nUNIX系统编程精美图片\n" + BODY
+    out = run(strip_chrome, page, rules)
+    assert out == "UNIX系统编程精美图片\n" + BODY
+
+
+def test_field_name_opening_a_sentence_kept(rules):
+    """'分类：' opening a sentence at the top of a page is body: the line ends a sentence."""
+    page = "分类：按照数据的重要程度实行分级保护。\n" + BODY
+    assert strip_chrome(page, rules=rules, metadata={}) == []
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "Copyright © 2008-2024 wenku.example.com All Rights Reserved 京ICP备12345678号-2",
+        "全文共3856字，未完，继续阅读",
+        "版权所有 © 某某文库 | 关于我们 | 联系我们 | 免责声明",
+    ],
+)
+def test_copyright_footer_and_paywall_notice_at_page_tail_removed(rules, tail):
+    edits = strip_chrome(BODY + tail + "\n", rules=rules, metadata={})
+    assert [e.before.strip() for e in edits] == [tail]
+    assert "page tail" in edits[0].reason
