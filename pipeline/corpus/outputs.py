@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from pipeline.corpus.shards import ShardWriter
 from pipeline.corpus.worker import CorpusUsageError
 
 CORPUS = "corpus.jsonl"
@@ -63,16 +64,25 @@ class CorpusWriter:
     _handles: dict[str, IO[str]] = field(default_factory=dict)
     _synced: float = 0.0
     _lock_handle: IO[str] | None = None
+    shards: ShardWriter | None = None  # records go to shards (--output-format other than jsonl, --shard-size)
 
     @classmethod
     def open(
-        cls, outdir: Path, *, resume: bool, on_record: Callable[[dict[str, Any]], None] | None = None
+        cls,
+        outdir: Path,
+        *,
+        resume: bool,
+        on_record: Callable[[dict[str, Any]], None] | None = None,
+        output_format: str = "jsonl",
+        shard_size: int | None = None,
     ) -> CorpusWriter:
         """Open ``outdir`` for writing; with ``resume`` read back what is there (``on_record`` sees each record).
 
         Without ``resume`` an output folder that already has records is refused (CorpusUsageError).
         """
         writer = cls(outdir)
+        if output_format != "jsonl" or shard_size:
+            writer.shards = ShardWriter(outdir, output_format, shard_size)
         try:
             outdir.mkdir(parents=True, exist_ok=True)
             writer._lock()
@@ -81,6 +91,9 @@ class CorpusWriter:
             else:
                 writer._read_back(on_record)
             for name in (CORPUS, ERRORS, DUPLICATES):
+                if name == CORPUS and writer.shards is not None:
+                    writer.shards.open()
+                    continue
                 writer._handles[name] = (outdir / name).open("a" if resume else "w", encoding="utf-8", newline="\n")
         except OSError as err:
             writer.close()
@@ -106,6 +119,8 @@ class CorpusWriter:
         self._lock_handle = handle
 
     def _refuse_used(self) -> None:
+        for path in self.shards.used() if self.shards is not None else []:
+            raise CorpusUsageError(f"{path} already has records; use --resume to finish that run, or another -o")
         for name in (CORPUS, ERRORS, DUPLICATES):
             path = self.outdir / name
             if path.is_file() and path.stat().st_size:
@@ -113,7 +128,11 @@ class CorpusWriter:
 
     def _read_back(self, on_record: Callable[[dict[str, Any]], None] | None) -> None:
         for name in (CORPUS, ERRORS, DUPLICATES):
-            for item in read_jsonl(self.outdir / name, repair=True):
+            if name == CORPUS and self.shards is not None:
+                items = self.shards.read_back()
+            else:
+                items = read_jsonl(self.outdir / name, repair=True)
+            for item in items:
                 record_id = item.get("id")
                 if not isinstance(record_id, str) or record_id in self.done:
                     continue
@@ -144,6 +163,10 @@ class CorpusWriter:
         self.tally.add_dropped()
 
     def _append(self, name: str, item: dict[str, Any]) -> None:
+        if name == CORPUS and self.shards is not None:
+            self.shards.write(item)
+            self.done.add(item["id"])
+            return
         handle = self._handles[name]
         handle.write(json.dumps(item, ensure_ascii=False, default=_plain) + "\n")
         handle.flush()
@@ -155,6 +178,8 @@ class CorpusWriter:
         """fsync the output files."""
         for handle in self._handles.values():
             os.fsync(handle.fileno())
+        if self.shards is not None:
+            self.shards.sync()
         self._synced = time.monotonic()
 
     def close(self) -> None:
@@ -164,12 +189,19 @@ class CorpusWriter:
         for handle in self._handles.values():
             handle.close()
         self._handles = {}
+        if self.shards is not None:
+            self.shards.close()
         duplicates = self.outdir / DUPLICATES
         if duplicates.is_file() and not duplicates.stat().st_size:
             duplicates.unlink()
         if self._lock_handle is not None:
             self._lock_handle.close()
             self._lock_handle = None
+
+
+def finish_records(writer: CorpusWriter) -> list[str]:
+    """Write the last shard of a complete run; the names of the files holding the records."""
+    return writer.shards.finish() if writer.shards is not None else [CORPUS]
 
 
 def _plain(value: Any) -> Any:
