@@ -9,9 +9,12 @@ import pkgutil
 
 import pytest
 
+import docmend
 import pipeline
 
-MODULES = sorted(info.name for info in pkgutil.walk_packages(pipeline.__path__, prefix="pipeline."))
+MODULES = sorted(info.name for info in pkgutil.walk_packages(pipeline.__path__, prefix="pipeline.")) + sorted(
+    ["docmend", *(i.name for i in pkgutil.walk_packages(docmend.__path__, prefix="docmend.") if i.name != "docmend.__main__")]
+)
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -40,7 +40,8 @@ from pipeline.corpus.worker import (
 HARD_LIMIT_GRACE = 5.0
 RECYCLE_AFTER = 2000  # documents per worker process, then a fresh one (C-level memory creep stays bounded)
 WorkerFactory = Callable[[WorkerConfig], Callable[[Task], Result]]
-PRELOAD = ["pipeline.corpus.worker", "pipeline.runner", "pipeline.report", "pipeline.ingest"]
+_PACKAGE = __name__.rsplit(".", 2)[0]  # "pipeline", or "docmend._pipeline" when installed or shadowed
+PRELOAD = [f"{_PACKAGE}.{name}" for name in ("corpus.worker", "runner", "report", "ingest")]
 
 
 def mp_context() -> multiprocessing.context.BaseContext:

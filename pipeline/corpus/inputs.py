@@ -58,9 +58,7 @@ class CorpusInputs:
         """One task per document, in order (files first, then each record file), leaving out the ids in ``done``."""
         yield from iter_tasks(self.documents, done=done)
         for url, rel in self.remote:
-            record_id = hashlib.sha1(b"docmend-corpus\x00" + rel.encode("utf-8") + b"\x00" + url.encode()).hexdigest()
-            if record_id not in done:
-                yield {"id": record_id, "source": url, "bytes": 0}
+            yield from _remote_task(url, rel, done)
         used: set[str] = set()
         for item in self.record_files:
             yield from self._record_tasks(item, done, used)
@@ -88,6 +86,24 @@ class CorpusInputs:
             return {"id": given if given is not None else _record_id("", where), "error": f"{number}: {reason}"}
         record_id = str(given) if given is not None else _record_id(text, where)
         return {"id": record_id, "text": text, "metadata": metadata, "bytes": len(text.encode("utf-8"))}
+
+
+def _remote_task(url: str, rel: str, done: set[str] | frozenset[str]) -> Iterator[Task]:
+    """The task of a document file behind a URL, its bytes fetched here (the workers may not see that filesystem,
+    as with ``memory://``); the id is made as for a local file, from ``rel`` and the bytes."""
+    import fsspec
+
+    try:
+        with fsspec.open(url, "rb") as handle:
+            data = handle.read()
+    except OSError as err:
+        record_id = hashlib.sha1(b"docmend-corpus\x00" + rel.encode("utf-8")).hexdigest()
+        if record_id not in done:
+            yield {"id": record_id, "source": url, "bytes": 0, "error": f"cannot read the file ({err})"}
+        return
+    record_id = hashlib.sha1(b"docmend-corpus\x00" + rel.encode("utf-8") + b"\x00" + data).hexdigest()
+    if record_id not in done:
+        yield {"id": record_id, "source": url, "bytes": len(data), "data": data}
 
 
 def _record_id(text: str, where: str) -> str:

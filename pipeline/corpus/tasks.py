@@ -1,4 +1,4 @@
-"""Clean one corpus task, whatever it holds: a record's text, a local file, or a file behind an fsspec URL."""
+"""Clean one corpus task, whatever it holds: a record's text, a local file, or a file's bytes (fetched by URL)."""
 
 from __future__ import annotations
 
@@ -21,26 +21,14 @@ def clean_task(
     if "text" in task:
         return clean_text(task["text"], rules=rules, source=task["source"], metadata=metadata, reference=reference_text)
     source = str(task["source"])
-    if "://" not in source:
+    if "data" not in task:
         return clean_file(source, rules=rules, reference=reference, reference_text=reference_text)
-    ingested = _read_url(source)
+    from pipeline.ingest import read_document_bytes
+
+    ingested = read_document_bytes(task["data"], source.rsplit("/", 1)[-1])
     metadata.update(ingested.metadata)
     metadata.update({"format": ingested.format, "encoding": ingested.encoding})
     return clean_text(ingested.text, rules=rules, source=source, metadata=metadata, reference=reference_text)
-
-
-def _read_url(url: str) -> Any:
-    import fsspec
-
-    from pipeline.ingest import read_document_bytes
-
-    name = url.rsplit("/", 1)[-1]
-    try:
-        with fsspec.open(url, "rb") as handle:
-            data = handle.read()
-    except OSError as err:
-        raise IngestError(url, f"cannot read the file ({err})") from err
-    return read_document_bytes(data, name)
 
 
 def shape_record(record: dict[str, Any], task: dict[str, Any]) -> dict[str, Any]:
