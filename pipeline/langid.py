@@ -1,0 +1,92 @@
+"""The language (``lang``) and script (``script``) of a cleaned document, for the quality record.
+
+* Text whose letters are mostly Han characters, with no kana and no hangul, is Chinese (``zh``) — Japanese
+  text writes kana, Korean hangul, so this needs no model; everything else is classified by py3langid
+  (langid.py's model, shipped inside the package: offline, no download), loaded on first use.
+* ``script`` for Chinese is ``Hans`` or ``Hant``: OpenCC's ``t2s`` and ``s2t`` tables tell which characters
+  exist only in the traditional or only in the simplified set, and the larger count wins. Other languages get
+  the ISO 15924 code of their dominant script (``Latn``, ``Cyrl``, ``Jpan``, ``Kore``, ``Arab``…), or None.
+
+>>> language_and_script("坚持以人民为中心的发展思想，推进各项工作。")
+{'lang': 'zh', 'script': 'Hans'}
+>>> language_and_script("堅持以人民為中心的發展思想，推進各項工作。")
+{'lang': 'zh', 'script': 'Hant'}
+>>> language_and_script("The committee approved the annual budget on Monday.")
+{'lang': 'en', 'script': 'Latn'}
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+from pipeline.language import HAN_CLASS, opencc_converter
+
+SAMPLE_CHARS = 4000
+CHINESE_HAN_SHARE = 0.6  # of the letters, with no kana and no hangul
+SCRIPTS = {
+    "Latn": regex.compile(r"\p{Script=Latin}"),
+    "Cyrl": regex.compile(r"\p{Script=Cyrillic}"),
+    "Arab": regex.compile(r"\p{Script=Arabic}"),
+    "Grek": regex.compile(r"\p{Script=Greek}"),
+    "Hebr": regex.compile(r"\p{Script=Hebrew}"),
+    "Deva": regex.compile(r"\p{Script=Devanagari}"),
+    "Thai": regex.compile(r"\p{Script=Thai}"),
+}
+RE_HAN = regex.compile(f"[{HAN_CLASS}]")
+RE_KANA = regex.compile(r"[\p{Script=Hiragana}\p{Script=Katakana}]")
+RE_HANGUL = regex.compile(r"\p{Script=Hangul}")
+RE_LETTER = regex.compile(r"\p{L}")
+
+
+@lru_cache(maxsize=1)
+def _identifier() -> Any:
+    import py3langid
+
+    return py3langid
+
+
+def chinese_script(text: str) -> str:
+    """``Hant`` when more of the Han characters are traditional-only than simplified-only, else ``Hans``.
+
+    >>> chinese_script("國家發展"), chinese_script("国家发展"), chinese_script("人民")
+    ('Hant', 'Hans', 'Hans')
+    """
+    han = "".join(RE_HAN.findall(text[: SAMPLE_CHARS * 2]))[:SAMPLE_CHARS]
+    traditional = _changed(han, opencc_converter("t2s"))
+    simplified = _changed(han, opencc_converter("s2t"))
+    return "Hant" if traditional > simplified else "Hans"
+
+
+def _changed(text: str, converter: Any) -> int:
+    converted = converter.convert(text)
+    if len(converted) != len(text):
+        return sum(1 for ch in text if converter.convert(ch) != ch)
+    return sum(1 for a, b in zip(text, converted, strict=True) if a != b)
+
+
+def language_and_script(text: str) -> dict[str, str | None]:
+    """``{"lang": ISO 639-1 code or None, "script": ISO 15924 code or None}`` of ``text`` (None when no letters)."""
+    sample = text[:SAMPLE_CHARS]
+    letters = len(RE_LETTER.findall(sample))
+    if not letters:
+        return {"lang": None, "script": None}
+    han = len(RE_HAN.findall(sample))
+    kana = len(RE_KANA.findall(sample))
+    hangul = len(RE_HANGUL.findall(sample))
+    if han >= CHINESE_HAN_SHARE * letters and not kana and not hangul:
+        return {"lang": "zh", "script": chinese_script(sample)}
+    lang, _score = _identifier().classify(sample)
+    if lang == "zh":
+        return {"lang": "zh", "script": chinese_script(sample)}
+    if kana or lang == "ja":
+        script = "Jpan"
+    elif hangul or lang == "ko":
+        script = "Kore"
+    else:
+        counts = {name: len(pattern.findall(sample)) for name, pattern in SCRIPTS.items()}
+        best = max(counts, key=counts.__getitem__)
+        script = best if counts[best] else None
+    return {"lang": lang, "script": script}
