@@ -48,6 +48,11 @@ def _identifier() -> Any:
     return py3langid
 
 
+@lru_cache(maxsize=2)
+def _converter(config: str) -> Any:
+    return opencc_converter(config)
+
+
 def chinese_script(text: str) -> str:
     """``Hant`` when more of the Han characters are traditional-only than simplified-only, else ``Hans``.
 
@@ -55,8 +60,8 @@ def chinese_script(text: str) -> str:
     ('Hant', 'Hans', 'Hans')
     """
     han = "".join(RE_HAN.findall(text[: SAMPLE_CHARS * 2]))[:SAMPLE_CHARS]
-    traditional = _changed(han, opencc_converter("t2s"))
-    simplified = _changed(han, opencc_converter("s2t"))
+    traditional = _changed(han, _converter("t2s"))
+    simplified = _changed(han, _converter("s2t"))
     return "Hant" if traditional > simplified else "Hans"
 
 
