@@ -3,8 +3,8 @@
 * Text whose letters are mostly Han characters, with no kana and no hangul, is Chinese (``zh``) — Japanese
   text writes kana, Korean hangul, so this needs no model; everything else is classified by py3langid
   (langid.py's model, shipped inside the package: offline, no download), loaded on first use.
-* ``script`` for Chinese is ``Hans`` or ``Hant``: OpenCC's ``t2s`` and ``s2t`` tables tell which characters
-  exist only in the traditional or only in the simplified set, and the larger count wins. Other languages get
+* ``script`` for Chinese is ``Hans`` or ``Hant``: OpenCC's ``t2s`` table tells which characters exist only in
+  the traditional or only in the simplified set, and the larger count wins. Other languages get
   the ISO 15924 code of their dominant script (``Latn``, ``Cyrl``, ``Jpan``, ``Kore``, ``Arab``…), or None.
 
 >>> language_and_script("坚持以人民为中心的发展思想，推进各项工作。")
@@ -20,9 +20,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import regex
 
-from pipeline.language import HAN_CLASS, opencc_converter
+from pipeline.language import HAN_CLASS, code_points, simplified_code_points
 
 SAMPLE_CHARS = 4000
 CHINESE_HAN_SHARE = 0.6  # of the letters, with no kana and no hangul
@@ -48,28 +49,30 @@ def _identifier() -> Any:
     return py3langid
 
 
-@lru_cache(maxsize=2)
-def _converter(config: str) -> Any:
-    return opencc_converter(config)
+@lru_cache(maxsize=1)
+def _simplified_only() -> np.ndarray:
+    """BMP code point → True for the simplified forms OpenCC's t2s maps to that are not traditional themselves."""
+    table = simplified_code_points()
+    changed = np.flatnonzero(table != np.arange(len(table)))
+    marks = np.zeros(len(table), dtype=bool)
+    marks[table[changed]] = True
+    marks[changed] = False
+    return marks
 
 
 def chinese_script(text: str) -> str:
-    """``Hant`` when more of the Han characters are traditional-only than simplified-only, else ``Hans``.
+    """``Hant`` when more of the Han characters are traditional-only than simplified-only, else ``Hans``
+    (OpenCC's one-to-one t2s pairs tell which is which).
 
     >>> chinese_script("國家發展"), chinese_script("国家发展"), chinese_script("人民")
     ('Hant', 'Hans', 'Hans')
     """
-    han = "".join(RE_HAN.findall(text[: SAMPLE_CHARS * 2]))[:SAMPLE_CHARS]
-    traditional = _changed(han, _converter("t2s"))
-    simplified = _changed(han, _converter("s2t"))
+    cps = code_points(text[: SAMPLE_CHARS * 2])
+    cps = cps[cps < 0x10000]
+    table = simplified_code_points()
+    traditional = int(np.count_nonzero(table[cps] != cps))
+    simplified = int(np.count_nonzero(_simplified_only()[cps]))
     return "Hant" if traditional > simplified else "Hans"
-
-
-def _changed(text: str, converter: Any) -> int:
-    converted = converter.convert(text)
-    if len(converted) != len(text):
-        return sum(1 for ch in text if converter.convert(ch) != ch)
-    return sum(1 for a, b in zip(text, converted, strict=True) if a != b)
 
 
 def language_and_script(text: str) -> dict[str, str | None]:
