@@ -211,3 +211,14 @@ def test_local_and_memory_filesystems_read_the_same_records(tmp_path):
         assert count_records("memory://docmend-same/a.jsonl.zst") == 4
     finally:
         fsspec.filesystem("memory").rm("/docmend-same", recursive=True)
+
+
+def test_a_truncated_shard_gives_its_records_and_one_error(tmp_path):
+    data = zstandard.ZstdCompressor().compress(jsonl_bytes(records(40)))
+    source = tmp_path / "cut.jsonl.zst"
+    source.write_bytes(data[: len(data) // 2])
+    summary = run([source, write_records(tmp_path / "whole.jsonl", records(2))], tmp_path / "out")
+    errors = [json.loads(line) for line in (tmp_path / "out" / "errors.jsonl").read_text().splitlines()]
+    assert len(errors) == 1 and "cannot be read from here on" in errors[0]["error"]
+    assert summary["failed"] == 1 and summary["ok"] >= 2  # the records before the cut, and the other file's
+    assert summary["documents"] == summary["ok"] + summary["failed"]

@@ -141,10 +141,7 @@ def find_corpus_inputs(
 
 
 def _record_file(path: str, rel: str) -> RecordFile:
-    try:
-        return RecordFile(path, rel, count_records(path))
-    except (OSError, ValueError) as err:  # unreadable or broken compression: the whole file is one error
-        raise CorpusUsageError(f"cannot read {path}: {err}") from None
+    return RecordFile(path, rel, count_records(path))
 
 
 def _walk_url(url: str, found: CorpusInputs) -> None:

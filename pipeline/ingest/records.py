@@ -14,7 +14,6 @@ row (Parquet) number, counted from 1, and either the record (a dict) or the one-
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -53,38 +52,75 @@ def record_format(name: str) -> str | None:
 def read_records(path: str) -> Iterator[RecordItem]:
     """The records of a JSON-lines or Parquet file (any fsspec path), in order; blank lines skipped.
 
-    Raises OSError when the file itself cannot be opened or its compression is broken.
+    A file that breaks off (truncated compression, damaged Parquet, unreadable) ends with one bad item
+    saying where and why, numbered after the last record read.
     """
-    if record_format(path) == "parquet":
-        yield from _read_parquet(path)
-    else:
-        yield from _read_jsonl(path)
+    number = 0
+    try:
+        reader = _read_parquet(path) if record_format(path) == "parquet" else _read_jsonl(path)
+        for item in reader:
+            number = item.number
+            yield item
+    except Exception as err:  # zstandard, gzip, pyarrow and fsspec each raise their own kind
+        where = "row" if record_format(path) == "parquet" else "line"
+        reason = " ".join(str(err).split()) or type(err).__name__
+        yield RecordItem(number + 1, None, f"{where} {number + 1}: the file cannot be read from here on ({reason})")
 
 
-def _lines(handle: Any) -> Any:
-    """Binary lines of an opened file; zstandard's reader can only ``read``, so it gets a buffer."""
-    return io.BufferedReader(handle) if "Zstd" in type(handle).__name__ else handle
+def _zstd_chunks(handle: Any) -> Iterator[bytes]:
+    """The decompressed bytes of a Zstandard stream (one frame or several); raises ValueError when it is cut
+    short (zstandard's stream reader would just stop)."""
+    import zstandard
+
+    decompressor = zstandard.ZstdDecompressor()
+    frame = decompressor.decompressobj()
+    pending = False
+    while chunk := handle.read(1 << 20):
+        while chunk:
+            yield frame.decompress(chunk)
+            pending = not frame.eof
+            chunk = frame.unused_data if frame.eof else b""
+            if frame.eof:
+                frame = decompressor.decompressobj()
+    if pending:
+        raise ValueError("the Zstandard stream is cut short")
+
+
+def _binary_lines(path: str) -> Iterator[bytes]:
+    """The lines of a (possibly gzip- or Zstandard-compressed) file, as bytes."""
+    if not path.lower().endswith(".zst"):
+        with fsspec.open(path, "rb", compression="infer") as handle:
+            yield from handle
+        return
+    with fsspec.open(path, "rb") as handle:
+        rest = b""
+        for chunk in _zstd_chunks(handle):
+            lines = (rest + chunk).split(b"\n")
+            rest = lines.pop()
+            for line in lines:
+                yield line + b"\n"
+        if rest:
+            yield rest
 
 
 def _read_jsonl(path: str) -> Iterator[RecordItem]:
-    with fsspec.open(path, "rb", compression="infer") as handle:
-        for number, raw in enumerate(_lines(handle), start=1):
-            if not raw.strip():
-                continue
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                yield RecordItem(number, None, f"line {number}: not UTF-8 ({err.reason} at byte {err.start})")
-                continue
-            try:
-                value = json.loads(line)
-            except json.JSONDecodeError:
-                yield RecordItem(number, None, f"line {number}: not valid JSON")
-                continue
-            if not isinstance(value, dict):
-                yield RecordItem(number, None, f"line {number}: a JSON {type(value).__name__}, not an object")
-                continue
-            yield RecordItem(number, value)
+    for number, raw in enumerate(_binary_lines(path), start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            yield RecordItem(number, None, f"line {number}: not UTF-8 ({err.reason} at byte {err.start})")
+            continue
+        try:
+            value = json.loads(line)
+        except json.JSONDecodeError:
+            yield RecordItem(number, None, f"line {number}: not valid JSON")
+            continue
+        if not isinstance(value, dict):
+            yield RecordItem(number, None, f"line {number}: a JSON {type(value).__name__}, not an object")
+            continue
+        yield RecordItem(number, value)
 
 
 def _read_parquet(path: str) -> Iterator[RecordItem]:
@@ -100,14 +136,17 @@ def _read_parquet(path: str) -> Iterator[RecordItem]:
 
 
 def count_records(path: str) -> int:
-    """How many records a file holds (Parquet: from its footer; JSON lines: non-blank lines)."""
-    if record_format(path) == "parquet":
-        import pyarrow.parquet as pq
-
-        with fsspec.open(path, "rb") as handle:
-            return pq.ParquetFile(handle).metadata.num_rows
+    """How many items :func:`read_records` gives (Parquet: from its footer; JSON lines: non-blank lines;
+    a file that breaks off: those before the break and one bad item)."""
     count = 0
-    with fsspec.open(path, "rb", compression="infer") as handle:
-        for raw in _lines(handle):
+    try:
+        if record_format(path) == "parquet":
+            import pyarrow.parquet as pq
+
+            with fsspec.open(path, "rb") as handle:
+                return pq.ParquetFile(handle).metadata.num_rows
+        for raw in _binary_lines(path):
             count += bool(raw.strip())
+    except Exception:
+        return count + 1
     return count
