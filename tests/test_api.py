@@ -164,3 +164,15 @@ def test_cli_with_a_user_pipeline_module(shadowing_project):
     assert (shadowing_project / "out" / "doc.txt").read_text(encoding="utf-8").startswith("在调研网信工作强调要求")
     record = json.loads((shadowing_project / "corpus" / "corpus.jsonl").read_text(encoding="utf-8"))
     assert record["title"] == "在调研网信工作强调要求"
+
+
+def test_the_implementation_imports_itself_relatively():
+    """Every import inside pipeline/ is relative, so the package works as docmend._pipeline too
+    (run ``python scripts/relative_imports.py pipeline`` after adding code that imports ``pipeline.…``)."""
+    absolute = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "pipeline").rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.match(r"\s*(from pipeline[.\s]|import pipeline\b)", line)
+    ]
+    assert absolute == []
