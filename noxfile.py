@@ -6,7 +6,7 @@ import nox
 
 nox.options.sessions = ["lint", "tests"]
 nox.options.reuse_existing_virtualenvs = True
-LINTED = ("pipeline", "tests", "bench", "noxfile.py")
+LINTED = ("docmend", "pipeline", "tests", "bench", "scripts", "noxfile.py")
 
 
 @nox.session

@@ -16,11 +16,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.cli_help import PlainHelpGroup
 from pipeline.errors import DocmendError, RuleError
 from pipeline.rules import RuleSet, load_rules
 from pipeline.write import FORMATS, output_paths, write_outputs
 
 app = typer.Typer(
+    cls=PlainHelpGroup,
     add_completion=False,
     no_args_is_help=True,
     help="Clean documents scraped from Chinese document-sharing sites into complete, normalised text.",
@@ -28,6 +30,24 @@ app = typer.Typer(
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 out_console = Console(highlight=False, soft_wrap=True)
 EXIT_UNWRITTEN = 3
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from pipeline.report import docmend_version
+
+        out_console.print(f"docmend {docmend_version()}", markup=False)
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=_print_version, help="Print docmend's version and exit."),
+    ] = False,
+) -> None:
+    """Clean documents scraped from Chinese document-sharing sites into complete, normalised text."""
 
 
 def _load(rule_dirs: list[Path] | None) -> RuleSet:

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.document import Edit
+from pipeline.langid import language_and_script
 from pipeline.language import (
     HAN_CLASS,
     bigram_log_frequencies,
@@ -68,6 +69,7 @@ def assess_quality(
         "chars": len(doc_text),
         "han_share": round(han_count / non_space, 4) if non_space else 0.0,
         "removed_share": round(removed / len(original), 4) if original else 0.0,
+        **language_and_script(doc_text),
         "warnings": [],
     }
     warnings: list[dict[str, Any]] = record["warnings"]

@@ -23,6 +23,7 @@ from pipeline.rules import RuleSet, load_rules
 from pipeline.stages import damage, restore
 from pipeline.stages.boilerplate import strip_boilerplate
 from pipeline.stages.chrome import flag_chrome, strip_chrome
+from pipeline.stages.mojibake import fix_mojibake
 from pipeline.stages.normalise import normalise_punctuation, normalise_unicode, normalise_whitespace
 from pipeline.stages.page_artefacts import remove_page_artefacts
 from pipeline.stages.paragraphs import join_broken_lines, split_paragraphs
@@ -42,6 +43,7 @@ class Step:
 
 
 CLEANING_STEPS: tuple[Step, ...] = (
+    Step("normalise", "fix_mojibake", fix_mojibake),
     Step("normalise", "normalise_unicode", normalise_unicode),
     Step("damage", "to_simplified", damage.to_simplified),
     Step("damage", "strip_pinyin_layers", damage.strip_pinyin_layers),

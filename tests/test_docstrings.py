@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 import regex
 
+import docmend
 import pipeline
 
-ALL_MODULES = sorted(info.name for info in pkgutil.walk_packages(pipeline.__path__, prefix="pipeline."))
+ALL_MODULES = sorted(info.name for info in pkgutil.walk_packages(pipeline.__path__, prefix="pipeline.")) + sorted(
+    ["docmend", *(i.name for i in pkgutil.walk_packages(docmend.__path__, prefix="docmend.") if i.name != "docmend.__main__")]
+)
 RE_PROMPT = regex.compile(r"^\s*>>>", regex.MULTILINE)
 FINDER = doctest.DocTestFinder()
 

@@ -46,11 +46,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from pipeline.corpus.worker import CorpusRunError, CorpusUsageError, Found, Result
+from pipeline.corpus.worker import CorpusRunError, CorpusUsageError, Result
 from pipeline.errors import DocmendError, RuleError
 
 if TYPE_CHECKING:
     from pipeline.corpus.engines import LocalEngine, RayEngine
+    from pipeline.corpus.inputs import CorpusInputs
     from pipeline.corpus.outputs import CorpusWriter, Tally
     from pipeline.corpus.sketch import Deduper, ReferenceIndex
     from pipeline.corpus.worker import WorkerConfig
@@ -66,6 +67,15 @@ class Engine(StrEnum):
 
     local = "local"
     ray = "ray"
+
+
+class OutputFormat(StrEnum):
+    """The format of the corpus shards."""
+
+    jsonl = "jsonl"
+    jsonl_gz = "jsonl.gz"
+    jsonl_zst = "jsonl.zst"
+    parquet = "parquet"
 
 
 class Dedup(StrEnum):
@@ -90,6 +100,10 @@ class CorpusOptions:
     resume: bool = False
     rule_dirs: list[Path] = field(default_factory=list)
     timeout: float | None = DEFAULT_TIMEOUT
+    text_field: str = "text"  # record files (.jsonl[.gz|.zst], .parquet): see pipeline.corpus.inputs
+    id_field: str = "id"
+    output_format: str = "jsonl"  # see pipeline.corpus.shards
+    shard_size: int | None = None
 
 
 def default_workers() -> int:
@@ -197,11 +211,11 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
     """
     from pipeline.corpus.engines import check_ray_address, require_ray
     from pipeline.corpus.fill import REVIEW_DIR, suggest_corpus_fills
+    from pipeline.corpus.inputs import find_corpus_inputs
     from pipeline.corpus.options_record import OPTIONS, check_resume, write_options
     from pipeline.corpus.outdir_guard import check_outdir
-    from pipeline.corpus.outputs import CORPUS, OUTPUT_FILES, SUMMARY, CorpusWriter, output_error
+    from pipeline.corpus.outputs import CORPUS, OUTPUT_FILES, SUMMARY, CorpusWriter, finish_records, output_error
     from pipeline.corpus.sketch import Deduper, Fingerprint
-    from pipeline.corpus.worker import find_inputs
     from pipeline.rules import load_rules
     from pipeline.write import write_json
 
@@ -211,9 +225,17 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
     if options.engine is Engine.ray:
         require_ray()
         check_ray_address(options.ray_address)
-    found, unsupported = find_inputs(options.inputs, exclude=options.outdir)
-    folders = [*options.inputs, *([options.reference_dir] if options.reference_dir is not None else [])]
-    files = [item.path for item in found] + [Path(name) for name in unsupported]
+    found = find_corpus_inputs(
+        options.inputs, exclude=options.outdir, text_field=options.text_field, id_field=options.id_field
+    )
+    unsupported = found.unsupported
+    local_inputs = [Path(item) for item in options.inputs if isinstance(item, Path) or "://" not in str(item)]
+    folders = [*local_inputs, *([options.reference_dir] if options.reference_dir is not None else [])]
+    files = (
+        [item.path for item in found.documents]
+        + [Path(item.path) for item in found.record_files if "://" not in item.path]
+        + [Path(name) for name in unsupported]
+    )
     check_outdir(options.outdir, folders, files, (*OUTPUT_FILES, OPTIONS))
     record = _options_record(options, ruleset.files)
     if options.resume:
@@ -224,20 +246,32 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
         if deduper is not None and record.get("duplicate_of") is None:
             deduper.check(record["id"], Fingerprint.of(record.get("text") or ""))
 
-    writer = CorpusWriter.open(options.outdir, resume=options.resume, on_record=remember)
+    writer = CorpusWriter.open(
+        options.outdir,
+        resume=options.resume,
+        on_record=remember,
+        output_format=options.output_format,
+        shard_size=options.shard_size,
+    )
     try:
         try:
             write_options(options.outdir, record)
         except OSError as err:
             raise output_error(options.outdir / OPTIONS, err) from None
         stats = _process(options, found, writer, deduper, console)
+        shards = finish_records(writer)
         writer.sync()
-        try:
-            fills = suggest_corpus_fills(options.outdir / CORPUS, rules=ruleset, review_dir=options.outdir / REVIEW_DIR)
-        except OSError as err:
-            raise output_error(options.outdir / CORPUS, err) from None
+        fills = None
+        if writer.shards is None:  # suggestions are written into corpus.jsonl; shards are sealed as they fill
+            try:
+                fills = suggest_corpus_fills(
+                    options.outdir / CORPUS, rules=ruleset, review_dir=options.outdir / REVIEW_DIR
+                )
+            except OSError as err:
+                raise output_error(options.outdir / CORPUS, err) from None
         summary = _summary(options, found, unsupported, writer.tally, stats, time.perf_counter() - started)
-        summary["corpus_suggestions"] = fills.as_dict()
+        summary["shards"] = shards
+        summary["corpus_suggestions"] = fills.as_dict() if fills is not None else None
         try:
             write_json(options.outdir / SUMMARY, summary)
         except OSError as err:
@@ -261,6 +295,10 @@ def _options_record(options: CorpusOptions, rule_files: list[Path]) -> dict[str,
         rule_files=rule_files,
         dedup=options.dedup.value,
         timeout=options.timeout,
+        text_field=options.text_field,
+        id_field=options.id_field,
+        output_format=options.output_format.value,
+        shard_size=options.shard_size,
     )
 
 
@@ -277,10 +315,10 @@ class RunStats:
 
 
 def _process(
-    options: CorpusOptions, found: list[Found], writer: CorpusWriter, deduper: Deduper | None, console: Console
+    options: CorpusOptions, found: CorpusInputs, writer: CorpusWriter, deduper: Deduper | None, console: Console
 ) -> RunStats:
     """Index the references, then clean every document not done yet and append its result."""
-    from pipeline.corpus.worker import WorkerConfig, iter_tasks
+    from pipeline.corpus.worker import WorkerConfig
 
     requested = options.workers or default_workers()
     index, reference_errors = None, []
@@ -289,7 +327,7 @@ def _process(
     workers = max(1, min(requested, len(found) - len(writer.done)))
     stats = RunStats(workers, len(writer.done), len(index) if index is not None else 0, reference_errors)
     config = WorkerConfig(tuple(str(d) for d in options.rule_dirs), index, options.timeout)
-    tasks = iter_tasks(found, done=frozenset(writer.done))
+    tasks = found.tasks(done=frozenset(writer.done))
     with CorpusProgress(console, len(found), min(stats.resumed, len(found))) as progress:
         for result in _engine(options, config, workers).run(tasks):
             _write(writer, result, deduper, options.dedup)
@@ -299,7 +337,7 @@ def _process(
 
 
 def _summary(
-    options: CorpusOptions, found: list[Found], unsupported: list[str], tally: Tally, stats: RunStats, seconds: float
+    options: CorpusOptions, found: CorpusInputs, unsupported: list[str], tally: Tally, stats: RunStats, seconds: float
 ) -> dict[str, Any]:
     """The summary.json of a run: counts over the whole output, speed of this run."""
     return {
@@ -362,6 +400,9 @@ def summary_table(summary: dict[str, Any], outdir: Path) -> Any:
     ]
     if summary["references"]:
         rows.insert(4, ("with a reference", f"{summary['with_reference']} (of {summary['references']} references)"))
+    shards = summary.get("shards") or []
+    if shards != ["corpus.jsonl"]:
+        rows.append(("shards", f"{len(shards)}: {shards[0]}…{shards[-1]}" if len(shards) > 2 else ", ".join(shards)))
     if summary["resumed"]:
         rows.append(("resumed after", f"{summary['resumed']} already done"))
     for row in rows:
@@ -397,6 +438,16 @@ def corpus_command(
     quiet: Annotated[
         bool, typer.Option("-q", "--quiet", help="No progress and no summary table; print only errors.")
     ] = False,
+    text_field: Annotated[str, typer.Option("--text-field", help="Record files: the field holding the text.")] = "text",
+    id_field: Annotated[
+        str, typer.Option("--id-field", help="Record files: the id field (a stable hash when absent).")
+    ] = "id",
+    output_format: Annotated[
+        OutputFormat, typer.Option("--output-format", help="Format of the corpus shards.")
+    ] = OutputFormat.jsonl,
+    shard_size: Annotated[
+        int | None, typer.Option("--shard-size", min=1, help="Records per shard: corpus-00000.<format>, …")
+    ] = None,
 ) -> None:
     """Clean every document under INPUT into OUTDIR/corpus.jsonl, in parallel; resumable with --resume."""
     from pipeline.corpus.outputs import CorpusOutputError
@@ -412,6 +463,10 @@ def corpus_command(
         resume=resume,
         rule_dirs=list(rules_dirs or []),
         timeout=timeout or None,
+        text_field=text_field,
+        id_field=id_field,
+        output_format=OutputFormat(output_format).value,
+        shard_size=shard_size,
     )
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:

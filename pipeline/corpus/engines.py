@@ -45,7 +45,8 @@ READY = "docmend-worker-ready"  # a worker's first message: warmed up, the clock
 START_ATTEMPTS = 3  # worker processes that die while starting, in a row, before the run gives up
 RECYCLE_AFTER = 2000  # documents per worker process, then a fresh one (C-level memory creep stays bounded)
 WorkerFactory = Callable[[WorkerConfig], Callable[[Task], Result]]
-PRELOAD = ["pipeline.corpus.worker", "pipeline.runner", "pipeline.report", "pipeline.ingest"]
+_PACKAGE = __name__.rsplit(".", 2)[0]  # "pipeline", or "docmend._pipeline" when installed or shadowed
+PRELOAD = [f"{_PACKAGE}.{name}" for name in ("corpus.worker", "runner", "report", "ingest")]
 
 
 def mp_context() -> multiprocessing.context.BaseContext:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from pipeline.corpus.shards import ShardWriter
 from pipeline.corpus.worker import CorpusUsageError
 from pipeline.errors import DocmendError
 
@@ -91,16 +92,25 @@ class CorpusWriter:
     _lock_handle: IO[str] | None = None
     _written: int = 0
     _kill_after: int = field(default_factory=lambda: int(os.environ.get(KILL_AFTER) or 0))
+    shards: ShardWriter | None = None  # records go to shards (--output-format other than jsonl, --shard-size)
 
     @classmethod
     def open(
-        cls, outdir: Path, *, resume: bool, on_record: Callable[[dict[str, Any]], None] | None = None
+        cls,
+        outdir: Path,
+        *,
+        resume: bool,
+        on_record: Callable[[dict[str, Any]], None] | None = None,
+        output_format: str = "jsonl",
+        shard_size: int | None = None,
     ) -> CorpusWriter:
         """Open ``outdir`` for writing; with ``resume`` read back what is there (``on_record`` sees each record).
 
         Without ``resume`` an output folder that already has records is refused (CorpusUsageError).
         """
         writer = cls(outdir)
+        if output_format != "jsonl" or shard_size:
+            writer.shards = ShardWriter(outdir, output_format, shard_size)
         try:
             outdir.mkdir(parents=True, exist_ok=True)
             writer._lock()
@@ -109,6 +119,9 @@ class CorpusWriter:
             else:
                 writer._read_back(on_record)
             for name in (CORPUS, ERRORS, DUPLICATES):
+                if name == CORPUS and writer.shards is not None:
+                    writer.shards.open()
+                    continue
                 writer._handles[name] = (outdir / name).open("ab" if resume else "wb", buffering=0)
         except OSError as err:
             writer.close()
@@ -134,6 +147,8 @@ class CorpusWriter:
         self._lock_handle = handle
 
     def _refuse_used(self) -> None:
+        for path in self.shards.used() if self.shards is not None else []:
+            raise CorpusUsageError(f"{path} already has records; use --resume to finish that run, or another -o")
         for name in (CORPUS, ERRORS, DUPLICATES):
             path = self.outdir / name
             if path.is_file() and path.stat().st_size:
@@ -141,7 +156,11 @@ class CorpusWriter:
 
     def _read_back(self, on_record: Callable[[dict[str, Any]], None] | None) -> None:
         for name in (CORPUS, ERRORS, DUPLICATES):
-            for item in read_jsonl(self.outdir / name, repair=True):
+            if name == CORPUS and self.shards is not None:
+                items = self.shards.read_back()
+            else:
+                items = read_jsonl(self.outdir / name, repair=True)
+            for item in items:
                 record_id = item.get("id")
                 if not isinstance(record_id, str) or record_id in self.done:
                     continue
@@ -172,15 +191,20 @@ class CorpusWriter:
         self.tally.add_dropped()
 
     def _append(self, name: str, item: dict[str, Any]) -> None:
-        """Write one whole line, or (on a full disk) cut the part written off again and raise CorpusOutputError."""
-        fd = self._handles[name].fileno()
-        line = memoryview((json.dumps(item, ensure_ascii=False, default=_plain) + "\n").encode("utf-8"))
-        start = os.lseek(fd, 0, os.SEEK_END)
-        try:
-            write_all(fd, line)
-        except OSError as err:
-            _truncate(fd, start)
-            raise output_error(self.outdir / name, err) from None
+        if name == CORPUS and self.shards is not None:
+            try:
+                self.shards.write(item)
+            except OSError as err:
+                raise output_error(self.outdir / name, err) from None
+        else:
+            fd = self._handles[name].fileno()
+            line = memoryview((json.dumps(item, ensure_ascii=False, default=_plain) + "\n").encode("utf-8"))
+            start = os.lseek(fd, 0, os.SEEK_END)
+            try:
+                write_all(fd, line)
+            except OSError as err:
+                _truncate(fd, start)
+                raise output_error(self.outdir / name, err) from None
         self.done.add(item["id"])
         self._written += 1
         if self._written == self._kill_after:
@@ -195,6 +219,11 @@ class CorpusWriter:
                 os.fsync(handle.fileno())
             except OSError as err:
                 raise output_error(self.outdir / name, err) from None
+        if self.shards is not None:
+            try:
+                self.shards.sync()
+            except OSError as err:
+                raise output_error(self.outdir, err) from None
         self._synced = time.monotonic()
 
     def close(self) -> None:
@@ -211,6 +240,8 @@ class CorpusWriter:
         for handle in self._handles.values():
             handle.close()
         self._handles = {}
+        if self.shards is not None:
+            self.shards.close()
         duplicates = self.outdir / DUPLICATES
         if duplicates.is_file() and not duplicates.stat().st_size:
             duplicates.unlink()
@@ -233,6 +264,11 @@ def _truncate(fd: int, size: int) -> None:
         os.ftruncate(fd, size)
     except OSError:
         pass
+
+
+def finish_records(writer: CorpusWriter) -> list[str]:
+    """Write the last shard of a complete run; the names of the files holding the records."""
+    return writer.shards.finish() if writer.shards is not None else [CORPUS]
 
 
 def _plain(value: Any) -> Any:

@@ -170,14 +170,15 @@ class DocumentWorker:
         return result
 
     def _clean(self, task: Task, result: Result) -> None:
+        from pipeline.corpus.tasks import clean_task, shape_record
         from pipeline.report import build_record
-        from pipeline.runner import NO_BODY, clean_file
+        from pipeline.runner import NO_BODY
 
-        doc = clean_file(task["source"], rules=self.rules)
+        doc = clean_task(task, self.rules)
         if self.config.index:
             reference, reference_text = self._match(doc.text)
             if reference is not None:
-                doc = clean_file(task["source"], rules=self.rules, reference=reference, reference_text=reference_text)
+                doc = clean_task(task, self.rules, reference=reference, reference_text=reference_text)
         if doc.metadata.get("status") == NO_BODY:
             result["error"] = _error(task, "clean", NO_BODY)
             return
@@ -186,6 +187,7 @@ class DocumentWorker:
         record.update(source=task["source"], text=text, chars=len(text), duplicate_of=None)
         if "quality" in doc.metadata:
             record["quality"] = doc.metadata["quality"]
+        shape_record(record, task)
         fingerprint = Fingerprint.of(text)
         result.update(record=record, exact=fingerprint.exact, signature=fingerprint.signature)
 

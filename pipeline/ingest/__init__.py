@@ -37,6 +37,7 @@ __all__ = [
     "decode_text",
     "detect_format",
     "read_document",
+    "read_document_bytes",
     "read_docx",
     "read_html",
     "read_pdf",
@@ -53,7 +54,14 @@ def read_document(path: str | Path) -> Ingested:
     directory, unreadable, empty, binary, unsupported, damaged or encrypted. The file is never modified.
     """
     path = Path(path)
-    data = _read_bytes(path)
+    return read_document_bytes(_read_bytes(path), path)
+
+
+def read_document_bytes(data: bytes, path: str | Path) -> Ingested:
+    """Read a document from its bytes (fetched from anywhere); ``path`` names it in errors and breaks ties."""
+    path = Path(path)
+    if not data:
+        raise IngestError(path, "empty file")
     fmt = detect_format(path, data[:_HEAD_SIZE])
     readers = {"txt": read_txt, "html": read_html, "docx": read_docx, "pdf": read_pdf}
     try:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline.errors import IngestError
 from pipeline.ingest.common import _BINARY_SUFFIXES, Ingested, _is_cjk
+from pipeline.stages.mojibake import is_c1_mojibake
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -38,7 +39,7 @@ def decode_text(data: bytes, path: Path) -> tuple[str, str]:
     if not data:
         raise IngestError(path, "empty file")
     text, encoding = _decode(data, path)
-    if "\x00" in text or _control_ratio(text) > 0.05:
+    if "\x00" in text or (_control_ratio(text) > 0.05 and not is_c1_mojibake(text)):
         raise IngestError(path, "binary data, not text")
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():

@@ -1,0 +1,1 @@
+"""Steps that run docmend inside other data tools (datatrove)."""
