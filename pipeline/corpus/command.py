@@ -297,7 +297,7 @@ def _options_record(options: CorpusOptions, rule_files: list[Path]) -> dict[str,
         timeout=options.timeout,
         text_field=options.text_field,
         id_field=options.id_field,
-        output_format=options.output_format.value,
+        output_format=str(options.output_format),
         shard_size=options.shard_size,
     )
 
