@@ -85,6 +85,7 @@ class CorpusOptions:
     resume: bool = False
     rule_dirs: list[Path] = field(default_factory=list)
     timeout: float | None = DEFAULT_TIMEOUT
+    learn: bool = True
 
 
 def default_workers() -> int:
@@ -230,6 +231,7 @@ class RunStats:
     reference_errors: list[str] = field(default_factory=list)
     processed: int = 0
     bytes: int = 0
+    learned: list[Path] = field(default_factory=list)
 
 
 def _process(
@@ -244,7 +246,13 @@ def _process(
         index, reference_errors = build_reference_index(options.reference_dir, requested)
     workers = max(1, min(requested, len(found) - len(writer.done)))
     stats = RunStats(workers, len(writer.done), len(index) if index is not None else 0, reference_errors)
-    config = WorkerConfig(tuple(str(d) for d in options.rule_dirs), index, options.timeout)
+    if options.learn:
+        from pipeline.corpus.learn_command import learn_for_corpus
+
+        stats.learned = learn_for_corpus(
+            options.outdir, found, options.rule_dirs, requested, resume=options.resume, console=console
+        )
+    config = WorkerConfig(tuple(str(d) for d in [*options.rule_dirs, *stats.learned]), index, options.timeout)
     tasks = iter_tasks(found, done=frozenset(writer.done))
     with CorpusProgress(console, len(found), min(stats.resumed, len(found))) as progress:
         for result in _engine(options, config, workers).run(tasks):
@@ -278,6 +286,7 @@ def _summary(
         "engine": options.engine.value,
         "workers": stats.workers,
         "dedup": options.dedup.value,
+        "learned": [str(path) for path in stats.learned],
     }
 
 
@@ -353,6 +362,13 @@ def corpus_command(
     quiet: Annotated[
         bool, typer.Option("-q", "--quiet", help="No progress and no summary table; print only errors.")
     ] = False,
+    learn: Annotated[
+        bool,
+        typer.Option(
+            "--learn/--no-learn",
+            help="First learn each site's template (groups of 20+ documents) into OUTDIR/learned and remove it.",
+        ),
+    ] = True,
 ) -> None:
     """Clean every document under INPUT into OUTDIR/corpus.jsonl, in parallel; resumable with --resume."""
     options = CorpusOptions(
@@ -366,6 +382,7 @@ def corpus_command(
         resume=resume,
         rule_dirs=list(rules_dirs or []),
         timeout=timeout or None,
+        learn=learn,
     )
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
