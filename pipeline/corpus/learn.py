@@ -103,7 +103,7 @@ def merge_templates(template: str, line: str) -> str:
     True
     """
     parts: list[str] = []
-    for tag, a0, a1, b0, b1 in Indel.opcodes(template, line):
+    for tag, a0, a1, _, _ in Indel.opcodes(template, line):
         if tag == "equal":
             parts.append(template[a0:a1])
         elif not parts or parts[-1] != GAP:
@@ -213,7 +213,8 @@ def document_lines(text: str, metadata: dict[str, Any], *, group: str, label: st
         if len(line) > MAX_LINE_CHARS or (not at_edge and len(line) > MIDDLE_MAX_CHARS):
             continue
         key = mask_line(line, titles)
-        if key in counts:
+        if key in counts:  # the last occurrence is kept: two documents then more often show two forms
+            counts[key][0] = line
             counts[key][2] += 1
             counts[key][1] = counts[key][1] or at_edge
         elif len(counts) < MAX_CANDIDATES_PER_DOC:
@@ -337,8 +338,10 @@ class LearnSettings:
     sample_docs: int = 300
     min_edge_share: float = 0.8
     max_repost_share: float = 0.7
+    min_share_constant: float = 0.6
     body_lines: frozenset[str] = frozenset()
     headings: tuple[regex.Pattern[str], ...] = ()
+    chrome_signs: regex.Pattern[str] | None = None
 
     @classmethod
     def from_rules(cls, rules: RuleSet, **overrides: Any) -> LearnSettings:
@@ -346,10 +349,19 @@ class LearnSettings:
         table = dict(rules.settings.get("learn", {}))
         table.update({k: v for k, v in overrides.items() if v is not None})
         headings = tuple(regex.compile(p) for p in rules.setting("headings", "patterns", []) or [])
-        names = ("min_group_docs", "min_docs", "min_share", "sample_docs", "min_edge_share", "max_repost_share")
+        names = (
+            "min_group_docs",
+            "min_docs",
+            "min_share",
+            "sample_docs",
+            "min_edge_share",
+            "max_repost_share",
+            "min_share_constant",
+        )
         values = {name: type(getattr(cls(), name))(table[name]) for name in names if name in table}
         body = frozenset(str(line) for line in table.get("body_lines", []))
-        return cls(**values, body_lines=body, headings=headings)
+        signs = regex.compile(str(table["chrome_signs"])) if table.get("chrome_signs") else None
+        return cls(**values, body_lines=body, headings=headings, chrome_signs=signs)
 
 
 @dataclass(slots=True)
@@ -362,6 +374,7 @@ class Learned:
     at_edge: int
     occurrences: int
     examples: list[str]
+    applied: bool = True
 
 
 class GroupCounter:
@@ -451,26 +464,49 @@ class GroupCounter:
         chosen = []
         for template, compiled in sorted(kept, key=lambda item: (-item[0].docs, item[0].key)):
             docs = min(template.docs, self.docs)
-            if docs >= need and self._template_like(template, compiled, settings):
-                chosen.append(
-                    Learned(template.key, compiled.pattern, docs, template.at_edge, template.occurrences, template.examples)
+            verdict = self._verdict(template, compiled, settings) if docs >= need else None
+            if verdict is not None:
+                found = Learned(
+                    template.key,
+                    compiled.pattern,
+                    docs,
+                    template.at_edge,
+                    template.occurrences,
+                    template.examples,
+                    applied=verdict == "apply",
                 )
+                chosen.append(found)
+        chosen.sort(key=lambda item: not item.applied)
         return chosen
 
-    def _template_like(self, template: Template, compiled: regex.Pattern[str], settings: LearnSettings) -> bool:
-        """Whether a frequent line reads as template rather than body (see the module docstring)."""
+    def _verdict(self, template: Template, compiled: regex.Pattern[str], settings: LearnSettings) -> str | None:
+        """``"apply"`` for a frequent line that reads as template, ``"suggest"`` for one that might be body
+        (a constant line with no sign of site chrome: a sentence, or in fewer than ``min_share_constant``
+        of the documents), None for body."""
         fixed = literal_chars(template.key)
         longest = max(len(example) for example in template.examples)
         if fixed < MIN_LITERAL or fixed < MIN_LITERAL_SHARE * _untitled_length(template.examples, compiled):
-            return False
+            return None
         plain = "".join(ch for ch in template.key if ch not in SLOTS).strip()
-        if plain in settings.body_lines or any(h.match(example) for h in settings.headings for example in template.examples):
-            return False
+        if plain in settings.body_lines:
+            return None
+        if any(heading.match(example) for heading in settings.headings for example in template.examples):
+            return None
+        constant = not SLOTS.intersection(template.key) and not (
+            settings.chrome_signs and settings.chrome_signs.search(template.key)
+        )
         at_edge = template.at_edge >= settings.min_edge_share * template.occurrences
-        running = template.occurrences >= 1.5 * template.docs and longest <= MIDDLE_MAX_CHARS
-        if not (at_edge or running) or (running and not at_edge and any(map(is_prose, template.examples))):
-            return False
-        return self._repost_share(template, settings) < settings.max_repost_share
+        # inside the body: a short line that repeats within documents, or that carries a page number,
+        # an id or a site's signs (a running header or footer)
+        running = (template.occurrences >= 1.5 * template.docs or not constant) and longest <= MIDDLE_MAX_CHARS
+        if not (at_edge or running) or (not at_edge and any(map(is_prose, template.examples))):
+            return None
+        if self._repost_share(template, settings) >= settings.max_repost_share:
+            return None
+        rare = template.docs < settings.min_share_constant * self.docs
+        if constant and (rare or any(map(is_prose, template.examples))):
+            return "suggest"
+        return "apply"
 
     def _repost_share(self, template: Template, settings: LearnSettings) -> float:
         """Share of the template's documents whose prose is mostly shared with the others (a reposted body)."""
@@ -526,14 +562,15 @@ class CorpusLearner:
         for name in sorted(self.groups):
             counter = self.groups[name]
             learned = counter.learned(self.settings)
-            if learned:
+            if any(item.applied for item in learned):
                 write_text(outdir / f"{name}.toml", rule_file(counter, learned))
-                written[name] = len(learned)
+                written[name] = sum(item.applied for item in learned)
         return written
 
 
 def rule_file(counter: GroupCounter, learned: Sequence[Learned]) -> str:
-    """The TOML text of one group's learned rules (the format of ``rules/sites/*.toml``)."""
+    """The TOML text of one group's learned rules (the format of ``rules/sites/*.toml``); the
+    suggestions (lines that might be body) follow, commented out."""
     sample = f" (the first {counter.docs} of its {counter.seen})" if counter.seen > counter.docs else ""
     lines = [
         f"# Learned by docmend from {counter.docs} documents of {counter.label}{sample}.",
@@ -546,24 +583,39 @@ def rule_file(counter: GroupCounter, learned: Sequence[Learned]) -> str:
         f'name = "{counter.name} (learned)"',
         "",
     ]
+    suggested = False
     for number, item in enumerate(learned, start=1):
-        where = "at the head or tail" if item.at_edge >= item.occurrences * 0.5 else "repeated inside documents"
-        description = (
-            f"Template line learned from {counter.label}: in {item.docs} of {counter.docs} documents, {where}."
-        )
-        lines += [
-            "[[rule]]",
-            f'id = "learned.{counter.name}.{number}"',
-            'kind = "line"',
-            f"description = {_toml_string(description)}",
-            f"pattern = {_toml_literal(item.pattern)}",
-        ]
-        if "(?P<title>" in item.pattern:
-            lines.append('title_group = "title"')
-        for example in item.examples:
-            lines += ["[[rule.example]]", f"before = {_toml_string(example.strip())}", 'after = ""']
-        lines.append("")
+        block = _rule_block(counter, item, number)
+        if item.applied:
+            lines += [*block, ""]
+            continue
+        if not suggested:
+            lines += [
+                "# Not applied: constant lines that many documents share but that might be body text (a sentence,",
+                "# or a line without any sign of site chrome). To apply one, remove the '# ' before its lines.",
+                "",
+            ]
+            suggested = True
+        lines += [f"# {line}" for line in block] + [""]
     return "\n".join(lines)
+
+
+def _rule_block(counter: GroupCounter, item: Learned, number: int) -> list[str]:
+    """The TOML lines of one learned rule with its evidence and two examples."""
+    where = "at the head or tail" if item.at_edge >= item.occurrences * 0.5 else "repeated inside documents"
+    description = f"Template line learned from {counter.label}: in {item.docs} of {counter.docs} documents, {where}."
+    block = [
+        "[[rule]]",
+        f'id = "learned.{counter.name}.{number}"',
+        'kind = "line"',
+        f"description = {_toml_string(description)}",
+        f"pattern = {_toml_literal(item.pattern)}",
+    ]
+    if "(?P<title>" in item.pattern:
+        block.append('title_group = "title"')
+    for example in item.examples:
+        block += ["[[rule.example]]", f"before = {_toml_string(example.strip())}", 'after = ""']
+    return block
 
 
 def _toml_string(value: str) -> str:
