@@ -141,7 +141,7 @@ def build_site(folder: Path, count: int, *, seed: int = 11, reposted: int = 0) -
     """Write ``count`` pages of the site into ``folder``; the first ``reposted`` share one body."""
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    shared = body_paragraphs(rng, 8)
+    shared = ["学而篇选段", *body_paragraphs(rng, 8)]
     pages = []
     for number in range(count):
         page = make_page(rng, number, body=list(shared) if number < reposted else None)

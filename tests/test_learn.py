@@ -15,7 +15,7 @@ import regex
 from conftest import ROOT
 from template_gen import build_reposts, build_site
 
-from pipeline.corpus import CorpusOptions, Engine, run_corpus
+from pipeline.corpus import CorpusOptions, Dedup, Engine, run_corpus
 from pipeline.corpus.learn import (
     MAX_TEMPLATES,
     SLOTS,
@@ -65,7 +65,7 @@ def site(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def learned_run(site, tmp_path_factory):
-    corpus, pages = site
+    corpus, _ = site
     outdir = tmp_path_factory.mktemp("learned") / "out"
     summary = run_corpus(CorpusOptions([corpus], outdir, workers=2))
     return outdir, summary
@@ -131,7 +131,7 @@ def test_learned_edits_are_logged_with_evidence(site, learned_run):
 
 def test_reposted_body_is_kept(tmp_path):
     corpus = tmp_path / "corpus"
-    pages = build_site(corpus / "mxwk", 40, seed=5, reposted=20)
+    pages = build_site(corpus / "mxwk", 40, seed=5, reposted=25)
     outdir = tmp_path / "out"
     run_corpus(CorpusOptions([corpus], outdir, workers=2))
     texts = texts_by_name(outdir)
@@ -151,6 +151,11 @@ def test_a_body_reposted_without_template_learns_nothing(tmp_path):
     )
     assert (written, errors) == ({}, [])
     assert not (tmp_path / "learned").exists()
+    summary = run_corpus(CorpusOptions([tmp_path / "corpus"], tmp_path / "out", workers=2, dedup=Dedup.off))
+    assert summary["learned"] == []
+    texts = texts_by_name(tmp_path / "out")
+    assert len(texts) == 30
+    assert all(compact(line) in text for text in texts.values() for line in body)
 
 
 def test_small_groups_are_not_learned(tmp_path):

@@ -250,7 +250,13 @@ def _process(
         from pipeline.corpus.learn_command import learn_for_corpus
 
         stats.learned = learn_for_corpus(
-            options.outdir, found, options.rule_dirs, requested, resume=options.resume, console=console
+            options.outdir,
+            found,
+            options.rule_dirs,
+            requested,
+            resume=options.resume,
+            console=console,
+            timeout=options.timeout,
         )
     config = WorkerConfig(tuple(str(d) for d in [*options.rule_dirs, *stats.learned]), index, options.timeout)
     tasks = iter_tasks(found, done=frozenset(writer.done))

@@ -58,6 +58,7 @@ MIN_LITERAL_SHARE = 0.3  # of an example's length
 MAX_DOCS_KEPT = 40  # documents remembered per template, for the repost check
 PROSE_SHINGLES = 256  # sampled shingles kept per document
 PROSE_MIN_CHARS = 16
+LEARN_CHARS = 200_000  # of a longer text, only this much of its head and of its tail is read
 
 REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
 RE_SPACE = regex.compile(r"\s+")
@@ -255,13 +256,17 @@ def slug(name: str, *, prefix: str = "group") -> str:
     return f"{cleaned[:31]}-{digest}" if cleaned else f"{prefix}-{digest}"
 
 
-def read_for_learning(path: str, rule_dirs: Sequence[str] = (), rel: str | None = None) -> DocLines:
+def read_for_learning(
+    path: str, rule_dirs: Sequence[str] = (), rel: str | None = None, timeout: float | None = None
+) -> DocLines:
     """Read one file and return its group and candidate lines (never raises: a failure is ``error``).
 
     The text is the one the boilerplate stage sees in the first cleaning pass (normalised, damage
     repaired); the lines the existing rules already remove are left out, and a site they recognise
-    names the group.
+    names the group. Of a very long text only the head and tail are read (``LEARN_CHARS`` each);
+    ``timeout`` seconds at most per document.
     """
+    from pipeline.corpus.worker import DocumentTimeout, time_limit
     from pipeline.document import apply_edits
     from pipeline.errors import DocmendError
     from pipeline.ingest import read_document
@@ -271,22 +276,34 @@ def read_for_learning(path: str, rule_dirs: Sequence[str] = (), rel: str | None 
     source = Path(path)
     folder = Path(rel).parent.as_posix() if rel and "/" in rel else source.resolve().parent.name
     try:
-        rules = load_rules(rule_dirs)
-        ingested = read_document(source)
-        metadata: dict[str, Any] = dict(ingested.metadata)
-        text = ingested.text
-        for step in CLEANING_STEPS:
-            edits = run_step(step, text, rules=rules, metadata=metadata, source=path)
-            if edits:
-                text = apply_edits(text, edits)
-            if step.stage == "boilerplate":
-                break
+        with time_limit(timeout):
+            rules = load_rules(rule_dirs)
+            ingested = read_document(source)
+            metadata: dict[str, Any] = dict(ingested.metadata)
+            text = _head_and_tail(ingested.text)
+            for step in CLEANING_STEPS:
+                edits = run_step(step, text, rules=rules, metadata=metadata, source=path)
+                if edits:
+                    text = apply_edits(text, edits)
+                if step.stage == "boilerplate":
+                    break
+    except DocumentTimeout:
+        return DocLines("", "", error=f"{path}: timed out after {timeout:g} s while learning")
     except DocmendError as err:
         return DocLines("", "", error=f"{path}: {getattr(err, 'reason', None) or err}")
     except Exception as err:  # a bug in a stage must not stop the learning
         return DocLines("", "", error=f"{path}: {type(err).__name__}: {err}")
     group, label = group_of(source, metadata, root_label=folder)
     return document_lines(text, metadata, group=group, label=label, stem=source.stem)
+
+
+def _head_and_tail(text: str) -> str:
+    """The text, or of a very long one its first and last ``LEARN_CHARS`` characters (whole lines)."""
+    if len(text) <= 2 * LEARN_CHARS:
+        return text
+    head = text[:LEARN_CHARS].rsplit("\n", 1)[0]
+    tail = text[-LEARN_CHARS:].split("\n", 1)[-1]
+    return f"{head}\n{tail}"
 
 
 # --- one group --------------------------------------------------------------------------------------
@@ -639,31 +656,35 @@ def learn_templates(
     rules: RuleSet,
     rule_dirs: Sequence[str] = (),
     workers: int = 1,
+    timeout: float | None = None,
     **overrides: Any,
 ) -> tuple[dict[str, int], list[str]]:
     """Learn from the documents ``found`` ((path, relative name) pairs, in source order) and write
-    ``outdir/<group>.toml`` for each group that learned something.
+    ``outdir/<group>.toml`` for each group that learned something (``timeout``: seconds per document).
 
     Returns ({group: number of rules}, one line per document that could not be read).
     """
     learner = CorpusLearner(LearnSettings.from_rules(rules, **overrides))
-    for doc in _read_all(list(found), tuple(rule_dirs), workers):
+    for doc in _read_all(list(found), tuple(rule_dirs), workers, timeout):
         learner.add(doc)
     return learner.write(outdir), learner.errors
 
 
-def _read_all(found: list[tuple[str, str]], rule_dirs: tuple[str, ...], workers: int) -> Iterator[DocLines]:
+def _read_all(
+    found: list[tuple[str, str]], rule_dirs: tuple[str, ...], workers: int, timeout: float | None
+) -> Iterator[DocLines]:
     """Each document's lines, in order; in worker processes when there are many."""
     if workers <= 1 or len(found) < 32:
         for path, rel in found:
-            yield read_for_learning(path, rule_dirs, rel)
+            yield read_for_learning(path, rule_dirs, rel, timeout)
         return
     from pipeline.corpus.engines import mp_context
 
     with mp_context().Pool(workers) as pool:
         chunk = max(1, min(64, len(found) // (8 * workers)))
-        yield from pool.imap(_read_task, [(path, rule_dirs, rel) for path, rel in found], chunksize=chunk)
+        tasks = [(path, rule_dirs, rel, timeout) for path, rel in found]
+        yield from pool.imap(_read_task, tasks, chunksize=chunk)
 
 
-def _read_task(args: tuple[str, tuple[str, ...], str]) -> DocLines:
+def _read_task(args: tuple[str, tuple[str, ...], str, float | None]) -> DocLines:
     return read_for_learning(*args)

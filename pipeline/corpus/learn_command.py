@@ -22,7 +22,14 @@ PARTIAL = ".learned.partial"
 
 
 def learn_for_corpus(
-    outdir: Path, found: Sequence[Found], rule_dirs: Sequence[Path], workers: int, *, resume: bool, console: Console
+    outdir: Path,
+    found: Sequence[Found],
+    rule_dirs: Sequence[Path],
+    workers: int,
+    *,
+    resume: bool,
+    console: Console,
+    timeout: float | None = None,
 ) -> list[Path]:
     """Learn the corpus's templates into ``outdir/learned`` (kept as it is on ``--resume``); return the
     rule folders to add (none when nothing was learned).
@@ -44,6 +51,7 @@ def learn_for_corpus(
         rules=load_rules(rule_dirs),
         rule_dirs=[str(d) for d in rule_dirs],
         workers=workers,
+        timeout=timeout,
     )
     shutil.rmtree(target, ignore_errors=True)
     partial.rename(target)
