@@ -4,7 +4,9 @@
 * :mod:`pipeline.corpus.worker` — the inputs found, document ids, the per-document worker and its time limit;
 * :mod:`pipeline.corpus.engines` — where documents are cleaned: local worker processes or Ray Data;
 * :mod:`pipeline.corpus.outputs` — the corpus, error and summary files, written append-only and resumably;
-* :mod:`pipeline.corpus.sketch` — MinHash sketches for near-duplicates and reference discovery.
+* :mod:`pipeline.corpus.sketch` — MinHash sketches for near-duplicates and reference discovery;
+* :mod:`pipeline.corpus.learn` — site templates learned from the corpus, written as rule files
+  (:mod:`pipeline.corpus.learn_command` runs it before a corpus run and as ``docmend rules learn``).
 """
 
 from pipeline.corpus.command import CorpusOptions, Dedup, Engine, corpus_command, run_corpus
