@@ -161,3 +161,30 @@ def build_reposts(folder: Path, count: int, *, seed: int = 13) -> tuple[list[str
         path.write_text("\n".join([f"论语选读之{number + 1}", *body]) + "\n", encoding="utf-8")
         paths.append(path)
     return body, paths
+
+
+def build_notices(folder: Path, count: int, *, seed: int = 17) -> list[Page]:
+    """``count`` notices of one genre and no site template: the lines they share (the addressees, 特此通知。,
+    the issuing office, the release note) and those that only vary in digits (the document number, the
+    date) are all body."""
+    rng = random.Random(seed)
+    maker = TextMaker(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    pages = []
+    for number in range(count):
+        title = f"国务院办公厅关于{maker.phrase(4, 8)}的通知"
+        year = rng.randint(2015, 2024)
+        lines = [
+            title,
+            f"国办发〔{year}〕{rng.randint(1, 60)}号",
+            "各省、自治区、直辖市人民政府，国务院各部委、各直属机构：",
+            *[maker.paragraph() for _ in range(rng.randint(4, 8))],
+            "特此通知。",
+            "国务院办公厅",
+            f"{year}年{rng.randint(1, 12)}月{rng.randint(1, 28)}日",
+            "（此件公开发布）",
+        ]
+        page = Page(f"notice-{number:03d}.txt", title, lines, [], lines)
+        (folder / page.name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        pages.append(page)
+    return pages

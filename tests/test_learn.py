@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import regex
 from conftest import ROOT
-from template_gen import build_reposts, build_site
+from template_gen import build_notices, build_reposts, build_site
 
 from pipeline.corpus import CorpusOptions, Dedup, Engine, run_corpus
 from pipeline.corpus.learn import (
@@ -156,6 +156,16 @@ def test_a_body_reposted_without_template_learns_nothing(tmp_path):
     texts = texts_by_name(tmp_path / "out")
     assert len(texts) == 30
     assert all(compact(line) in text for text in texts.values() for line in body)
+
+
+def test_lines_a_genre_shares_are_only_suggested(tmp_path):
+    pages = build_notices(tmp_path / "corpus" / "notices", 30)
+    outdir = tmp_path / "out"
+    run_corpus(CorpusOptions([tmp_path / "corpus"], outdir, workers=2))
+    assert body_lines_lost(pages, texts_by_name(outdir)) == []
+    files = list((outdir / "learned").glob("*.toml"))
+    assert files and "# pattern = '''特此通知。'''" in files[0].read_text(encoding="utf-8")
+    assert not [rule.id for rule in load_rules([outdir / "learned"]).rules if rule.id.startswith("learned.")]
 
 
 def test_small_groups_are_not_learned(tmp_path):

@@ -359,6 +359,7 @@ class LearnSettings:
     body_lines: frozenset[str] = frozenset()
     headings: tuple[regex.Pattern[str], ...] = ()
     chrome_signs: regex.Pattern[str] | None = None
+    chrome_words: tuple[str, ...] = ()
 
     @classmethod
     def from_rules(cls, rules: RuleSet, **overrides: Any) -> LearnSettings:
@@ -378,7 +379,8 @@ class LearnSettings:
         values = {name: type(getattr(cls(), name))(table[name]) for name in names if name in table}
         body = frozenset(str(line) for line in table.get("body_lines", []))
         signs = regex.compile(str(table["chrome_signs"])) if table.get("chrome_signs") else None
-        return cls(**values, body_lines=body, headings=headings, chrome_signs=signs)
+        words = tuple(str(word) for word in table.get("chrome_words", []))
+        return cls(**values, body_lines=body, headings=headings, chrome_signs=signs, chrome_words=words)
 
 
 @dataclass(slots=True)
@@ -498,8 +500,8 @@ class GroupCounter:
 
     def _verdict(self, template: Template, compiled: regex.Pattern[str], settings: LearnSettings) -> str | None:
         """``"apply"`` for a frequent line that reads as template, ``"suggest"`` for one that might be body
-        (a constant line with no sign of site chrome: a sentence, or in fewer than ``min_share_constant``
-        of the documents), None for body."""
+        (no sign of site chrome, or a constant sentence in fewer than ``min_share_constant`` of the
+        documents), None for body."""
         fixed = literal_chars(template.key)
         longest = max(len(example) for example in template.examples)
         if fixed < MIN_LITERAL or fixed < MIN_LITERAL_SHARE * _untitled_length(template.examples, compiled):
@@ -509,21 +511,33 @@ class GroupCounter:
             return None
         if any(heading.match(example) for heading in settings.headings for example in template.examples):
             return None
-        constant = not SLOTS.intersection(template.key) and not (
-            settings.chrome_signs and settings.chrome_signs.search(template.key)
-        )
+        constant = not SLOTS.intersection(template.key)
+        chrome = self._chrome_like(template.key, settings)
         at_edge = template.at_edge >= settings.min_edge_share * template.occurrences
-        # inside the body: a short line that repeats within documents, or that carries a page number,
-        # an id or a site's signs (a running header or footer)
-        running = (template.occurrences >= 1.5 * template.docs or not constant) and longest <= MIDDLE_MAX_CHARS
+        # inside the body: a short line that repeats within documents, or that carries a page number
+        # and a site's signs (a running header or footer)
+        running = (template.occurrences >= 1.5 * template.docs or chrome) and longest <= MIDDLE_MAX_CHARS
         if not (at_edge or running) or (not at_edge and any(map(is_prose, template.examples))):
             return None
         if self._repost_share(template, settings) >= settings.max_repost_share:
             return None
+        if not chrome:
+            return "suggest"
         rare = template.docs < settings.min_share_constant * self.docs
-        if constant and (rare or any(map(is_prose, template.examples))):
+        if constant and rare and any(map(is_prose, template.examples)):
             return "suggest"
         return "apply"
+
+    @staticmethod
+    def _chrome_like(key: str, settings: LearnSettings) -> bool:
+        """Whether a template shows a sign of site chrome: the document's title, a varying part in a
+        fixed frame that is no sentence, a separator, a domain or Latin word, or a chrome word (下载, 上传, …)."""
+        plain = "".join(ch for ch in key if ch not in SLOTS)
+        if TITLE in key or (GAP in key and not RE_SENTENCE.search(plain)):
+            return True
+        if settings.chrome_signs is not None and settings.chrome_signs.search(plain):
+            return True
+        return any(word in plain for word in settings.chrome_words)
 
     def _repost_share(self, template: Template, settings: LearnSettings) -> float:
         """Share of the template's documents whose prose is mostly shared with the others (a reposted body)."""
@@ -572,14 +586,15 @@ class CorpusLearner:
         counter.add(doc)
 
     def write(self, outdir: Path) -> dict[str, int]:
-        """Write one rule file per group that learned something; return {group: number of rules}."""
+        """Write one rule file per group that learned something; return {group: number of rules applied}
+        (a file may hold only suggestions: 0)."""
         from pipeline.write import write_text
 
         written: dict[str, int] = {}
         for name in sorted(self.groups):
             counter = self.groups[name]
             learned = counter.learned(self.settings)
-            if any(item.applied for item in learned):
+            if learned:
                 write_text(outdir / f"{name}.toml", rule_file(counter, learned))
                 written[name] = sum(item.applied for item in learned)
         return written
@@ -608,8 +623,9 @@ def rule_file(counter: GroupCounter, learned: Sequence[Learned]) -> str:
             continue
         if not suggested:
             lines += [
-                "# Not applied: constant lines that many documents share but that might be body text (a sentence,",
-                "# or a line without any sign of site chrome). To apply one, remove the '# ' before its lines.",
+                "# Not applied: lines that many documents share but that might be body text (no sign of site",
+                "# chrome such as a separator, a domain or a word like 下载; or a sentence). To apply one, remove",
+                "# the '# ' before its lines.",
                 "",
             ]
             suggested = True
