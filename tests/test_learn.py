@@ -17,10 +17,13 @@ from template_gen import build_notices, build_reposts, build_site
 
 from pipeline.corpus import CorpusOptions, Dedup, Engine, run_corpus
 from pipeline.corpus.learn import (
+    MAX_GROUPS,
     MAX_TEMPLATES,
     SLOTS,
+    CorpusLearner,
     DocLines,
     GroupCounter,
+    LearnSettings,
     learn_templates,
     mask_line,
     merge_templates,
@@ -194,13 +197,20 @@ def test_rules_learn_command_writes_rules_that_validate(site, tmp_path):
 
 def test_memory_is_bounded_by_the_sample():
     rng = random.Random(3)
-    counter = GroupCounter("g", "folder g", sample_docs=50)
+
+    def line() -> str:
+        return "".join(chr(0x4E00 + rng.randint(0, 8000)) for _ in range(12))
+
+    counter = GroupCounter("g", "folder g", sample_docs=60)
     for _ in range(400):
-        lines = [(f"行{rng.randint(0, 10**9)}独有内容", "x", True, 1) for _ in range(60)]
-        counter.add(DocLines("g", "folder g", lines))
-    assert counter.docs == 50 and counter.seen == 400
-    assert len(counter.templates) <= MAX_TEMPLATES
-    assert len(counter.prose) == 50
+        counter.add(DocLines("g", "folder g", [(line(), "x", True, 1) for _ in range(60)]))
+    assert counter.docs == 60 and counter.seen == 400
+    assert MAX_TEMPLATES // 2 <= len(counter.templates) <= MAX_TEMPLATES
+    assert len(counter.prose) == 60
+    learner = CorpusLearner(LearnSettings())
+    for number in range(MAX_GROUPS + 50):
+        learner.add(DocLines(f"g{number}", "folder", [(line(), "x", True, 1)]))
+    assert len(learner.groups) == MAX_GROUPS
 
 
 def test_masking_and_merging_keep_the_fixed_text():

@@ -19,7 +19,9 @@ one ``line`` rule per template with its document frequency and two real examples
 
 Memory is bounded whatever the corpus size: each group learns from its first ``sample_docs``
 documents only, keeps at most ``MAX_TEMPLATES`` candidate lines (rare ones are dropped first) and a
-bounded sample of each document's prose shingles.
+bottom-k sample of each document's prose shingles; at most ``MAX_GROUPS`` groups are counted at once
+(past it the smallest is dropped, so a corpus split into thousands of tiny folders learns nothing
+from them rather than growing without end). A very long document is read by its head and tail only.
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import regex
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
@@ -56,7 +58,8 @@ MERGE_SCORE = 70.0  # rapidfuzz ratio above which a line may join a template wit
 MIN_LITERAL = 4  # fixed characters a template needs
 MIN_LITERAL_SHARE = 0.3  # of an example's length
 MAX_DOCS_KEPT = 40  # documents remembered per template, for the repost check
-PROSE_SHINGLES = 256  # sampled shingles kept per document
+PROSE_SHINGLES = 128  # sampled shingles kept per document (the smallest hashes: a bottom-k sample)
+MAX_GROUPS = 1000  # groups counted at once; past it the smallest is dropped
 PROSE_MIN_CHARS = 16
 LEARN_CHARS = 200_000  # of a longer text, only this much of its head and of its tail is read
 
@@ -161,7 +164,7 @@ class DocLines:
     group: str
     label: str
     candidates: list[tuple[str, str, bool, int]] = field(default_factory=list)  # key, raw line, at edge, count
-    prose: frozenset[int] = frozenset()
+    prose: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     error: str | None = None
 
 
@@ -221,9 +224,9 @@ def document_lines(text: str, metadata: dict[str, Any], *, group: str, label: st
         elif len(counts) < MAX_CANDIDATES_PER_DOC:
             counts[key] = [line, at_edge, 1]
     prose = "".join(line for line in lines if is_prose(line))
-    shingles = sorted(int(h) for h in sampled(shingle_hashes(han_text(prose))))[:PROSE_SHINGLES]
+    shingles = np.sort(sampled(shingle_hashes(han_text(prose))))[:PROSE_SHINGLES]
     candidates = [(key, raw, at_edge, count) for key, (raw, at_edge, count) in counts.items()]
-    return DocLines(group, label, candidates, frozenset(shingles))
+    return DocLines(group, label, candidates, shingles)
 
 
 def group_of(path: Path, metadata: dict[str, Any], *, root_label: str | None = None) -> tuple[str, str]:
@@ -274,7 +277,8 @@ def read_for_learning(
     from pipeline.runner import CLEANING_STEPS, run_step
 
     source = Path(path)
-    folder = Path(rel).parent.as_posix() if rel and "/" in rel else source.resolve().parent.name
+    # the input folder and its first sub-folder: a corpus kept as corpus/<site>/<year>/… groups by site
+    folder = "/".join(Path(rel).parts[:-1][:2]) if rel and "/" in rel else source.resolve().parent.name
     try:
         with time_limit(timeout):
             rules = load_rules(rule_dirs)
@@ -407,7 +411,7 @@ class GroupCounter:
         self.docs = 0  # documents learned from
         self.seen = 0  # documents of the group in the corpus
         self.templates: dict[str, Template] = {}
-        self.prose: list[frozenset[int]] = []
+        self.prose: list[np.ndarray] = []
 
     def add(self, doc: DocLines) -> None:
         """Count one document's candidate lines (past the sample, only the group's size grows)."""
@@ -544,12 +548,9 @@ class GroupCounter:
         docs = [self.prose[i] for i in template.doc_ids if i < len(self.prose)]
         if len(docs) < settings.min_docs:
             return 0.0
-        counts = Counter(h for prose in docs for h in prose)
-        shared_at = max(settings.min_docs, math.ceil(0.2 * len(docs)))
-        reposts = 0
-        for prose in docs:
-            if prose and sum(1 for h in prose if counts[h] >= shared_at) >= 0.5 * len(prose):
-                reposts += 1
+        values, counts = np.unique(np.concatenate(docs), return_counts=True)
+        shared = values[counts >= max(settings.min_docs, math.ceil(0.2 * len(docs)))]
+        reposts = sum(1 for prose in docs if len(prose) and np.isin(prose, shared).sum() >= 0.5 * len(prose))
         return reposts / len(docs)
 
 
@@ -582,6 +583,9 @@ class CorpusLearner:
             return
         counter = self.groups.get(doc.group)
         if counter is None:
+            if len(self.groups) >= MAX_GROUPS:
+                smallest = min(self.groups.values(), key=lambda group: group.seen)
+                del self.groups[smallest.name]
             counter = self.groups[doc.group] = GroupCounter(doc.group, doc.label, self.settings.sample_docs)
         counter.add(doc)
 
