@@ -145,6 +145,8 @@ def test_reposted_body_is_kept(tmp_path):
     for rule in load_rules([outdir / "learned"]).rules:
         if rule.id.startswith("learned."):
             assert not any(rule.pattern.fullmatch(line) for line in shared_body), rule.pattern.pattern
+    written = (outdir / "learned" / "corpus-mxwk.toml").read_text(encoding="utf-8")
+    assert not [line for line in shared_body if line in written]  # not even suggested
 
 
 def test_a_body_reposted_without_template_learns_nothing(tmp_path):
