@@ -16,18 +16,9 @@ from conftest import ROOT
 from template_gen import build_notices, build_reposts, build_site
 
 from pipeline.corpus import CorpusOptions, Dedup, Engine, run_corpus
-from pipeline.corpus.learn import (
-    MAX_GROUPS,
-    MAX_TEMPLATES,
-    SLOTS,
-    CorpusLearner,
-    DocLines,
-    GroupCounter,
-    LearnSettings,
-    learn_templates,
-    mask_line,
-    merge_templates,
-)
+from pipeline.corpus.learn import MAX_GROUPS, MAX_TEMPLATES, CorpusLearner, GroupCounter, LearnSettings, learn_templates
+from pipeline.corpus.learn_read import DocLines
+from pipeline.corpus.templates import SLOTS, mask_line, merge_templates
 from pipeline.examples import run_examples
 from pipeline.rules import load_rules
 from pipeline.runner import clean_file

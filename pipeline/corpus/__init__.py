@@ -6,7 +6,8 @@
 * :mod:`pipeline.corpus.outputs` — the corpus, error and summary files, written append-only and resumably;
 * :mod:`pipeline.corpus.sketch` — MinHash sketches for near-duplicates and reference discovery;
 * :mod:`pipeline.corpus.learn` — site templates learned from the corpus, written as rule files
-  (:mod:`pipeline.corpus.learn_command` runs it before a corpus run and as ``docmend rules learn``).
+  (``learn_read``: one document's candidate lines; ``templates``: masking, aligning, patterns;
+  ``learn_command``: run before a corpus run and as ``docmend rules learn``).
 """
 
 from pipeline.corpus.command import CorpusOptions, Dedup, Engine, corpus_command, run_corpus

@@ -1,5 +1,8 @@
 """Learn the templates of a corpus: the lines most documents of one site share, written as rule files.
 
+(Reading one document for it: :mod:`pipeline.corpus.learn_read`; masking, aligning and turning lines
+into patterns: :mod:`pipeline.corpus.templates`; running it: :mod:`pipeline.corpus.learn_command`.)
+
 A first pass reads the documents (the text as the boilerplate stage will see it), groups them by
 site (the site the packaged rules recognise, else the page's domain when ingest knows it, else the
 folder holding the file) and counts, per group, the lines at each document's head and tail (and
@@ -26,7 +29,6 @@ from them rather than growing without end). A very long document is read by its 
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -37,277 +39,26 @@ from typing import Any
 import numpy as np
 import regex
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Indel
 
+from pipeline.corpus.learn_read import MIDDLE_MAX_CHARS, DocLines, read_for_learning
+from pipeline.corpus.templates import (
+    GAP,
+    RE_SENTENCE,
+    SLOTS,
+    TITLE,
+    is_prose,
+    literal_chars,
+    merge_templates,
+    template_pattern,
+)
 from pipeline.rules import RuleSet
 
-DIGITS = "\ue000"
-TITLE = "\ue001"
-HEX = "\ue002"
-GAP = "\ue003"
-SLOTS = frozenset((DIGITS, TITLE, HEX, GAP))
-SLOT_PATTERNS = {DIGITS: r"\d+", HEX: r"[0-9A-Fa-f]+", GAP: r".+?"}
-TITLE_PATTERN = r"(?P<title>.+?)"
-
-EDGE_LINES = 15  # at most this many lines at each end are a document's head / tail
-MIDDLE_MAX_CHARS = 40  # a line inside the body is a candidate (running header) only when this short
-MAX_LINE_CHARS = 200  # longer lines are never learned
-MAX_CANDIDATES_PER_DOC = 120
 MAX_TEMPLATES = 2000
 MERGE_SCORE = 70.0  # rapidfuzz ratio above which a line may join a template with gaps
 MIN_LITERAL = 4  # fixed characters a template needs
 MIN_LITERAL_SHARE = 0.3  # of an example's length
 MAX_DOCS_KEPT = 40  # documents remembered per template, for the repost check
-PROSE_SHINGLES = 128  # sampled shingles kept per document (the smallest hashes: a bottom-k sample)
 MAX_GROUPS = 1000  # groups counted at once; past it the smallest is dropped
-PROSE_MIN_CHARS = 16
-LEARN_CHARS = 200_000  # of a longer text, only this much of its head and of its tail is read
-
-REGEX_SPECIAL = frozenset(".^$*+?{}[]\\|()")
-RE_SPACE = regex.compile(r"\s+")
-RE_HEX = regex.compile(r"(?<![0-9A-Za-z])(?=[0-9a-fA-F]*\d)(?=[0-9a-fA-F]*[a-fA-F])[0-9a-fA-F]{8,}(?![0-9A-Za-z])")
-RE_DIGITS = regex.compile(r"\d+")
-RE_ANGLE_TITLE = regex.compile(r"《([^《》\n]{2,60})》")
-RE_SENTENCE = regex.compile(r"[。！？；!?;]|[，,].*[，,。]")
-RE_WORD_CHAR = regex.compile(r"[\p{Han}\p{L}]")
-RE_SLUG = regex.compile(r"[^a-z0-9]+")
-
-
-def mask_line(line: str, titles: Sequence[str] = ()) -> str:
-    """The line with what a template varies replaced by slots: the title, hex ids, digit runs, spaces.
-
-    Slots are private-use characters (``\\ue001`` title, ``\\ue002`` hex id, ``\\ue000`` digits);
-    whitespace runs become one space.
-
-    >>> mask_line("上传时间：2023-05-17  浏览 1234 次") == "上传时间：\\ue000-\\ue000-\\ue000 浏览 \\ue000 次"
-    True
-    >>> mask_line("《论语·学而》 编号 a3f9c0d2e1", ["论语·学而"]) == "《\\ue001》 编号 \\ue002"
-    True
-    """
-    line = RE_SPACE.sub(" ", line.strip())
-    for title in titles:
-        if title in line:
-            line = line.replace(title, TITLE)
-    line = RE_HEX.sub(HEX, line)
-    return RE_DIGITS.sub(DIGITS, line)
-
-
-def literal_chars(key: str) -> int:
-    """How many fixed (non-slot, non-space) characters a template has."""
-    return sum(1 for ch in key if ch not in SLOTS and not ch.isspace())
-
-
-def merge_templates(template: str, line: str) -> str:
-    """The template both strings fit: their common characters kept in order, a gap where they differ.
-
-    A fixed run of one character between two gaps is absorbed into one gap (a coincidence of two
-    variable parts, not template text).
-
-    >>> merge_templates("本文由 张三 上传", "本文由 李四四 上传") == "本文由 \\ue003 上传"
-    True
-    """
-    parts: list[str] = []
-    for tag, a0, a1, _, _ in Indel.opcodes(template, line):
-        if tag == "equal":
-            parts.append(template[a0:a1])
-        elif not parts or parts[-1] != GAP:
-            parts.append(GAP)
-    return _tidy("".join(parts))
-
-
-def _tidy(key: str) -> str:
-    """Runs of gaps joined, gaps swallowing the digit slots and lone characters next to them."""
-    changed = True
-    while changed:
-        before = key
-        key = regex.sub(f"{GAP}[{DIGITS}{HEX}{TITLE}\\s]*{GAP}|[{DIGITS}{HEX}]{GAP}|{GAP}[{DIGITS}{HEX}]", GAP, key)
-        key = regex.sub(f"{GAP}[^{GAP}]{GAP}", GAP + GAP, key)
-        key = regex.sub(f"{GAP}+", GAP, key)
-        changed = key != before
-    return key
-
-
-def template_pattern(key: str) -> str:
-    """The regular expression of a template: literal text, ``\\d+`` for digits, ``.+?`` for a gap,
-    ``(?P<title>.+?)`` for the first title slot, ``\\s+`` for a space.
-
-    >>> template_pattern("《\\ue001》 上传者：\\ue003 页数：\\ue000 页")
-    '《(?P<title>.+?)》\\\\s+上传者：.+?\\\\s+页数：\\\\d+\\\\s+页'
-    """
-    out: list[str] = []
-    titled = False
-    for ch in key:
-        if ch == TITLE:
-            out.append(r".+?" if titled else TITLE_PATTERN)
-            titled = True
-        elif ch in SLOT_PATTERNS:
-            out.append(SLOT_PATTERNS[ch])
-        elif ch == " ":
-            out.append(r"\s+")
-        else:
-            out.append("\\" + ch if ch in REGEX_SPECIAL else ch)
-    return "".join(out)
-
-
-def is_prose(line: str) -> bool:
-    """Whether a line reads as running text (long enough and sentence-punctuated)."""
-    return len(line) >= PROSE_MIN_CHARS and bool(RE_SENTENCE.search(line))
-
-
-# --- one document ---------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class DocLines:
-    """What the learning pass keeps of one document: its group and candidate lines, or why it failed."""
-
-    group: str
-    label: str
-    candidates: list[tuple[str, str, bool, int]] = field(default_factory=list)  # key, raw line, at edge, count
-    prose: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
-    error: str | None = None
-
-
-def title_candidates(lines: Sequence[str], metadata: dict[str, Any], stem: str) -> list[str]:
-    """Strings that are probably this document's title, longest first (replaced by the title slot).
-
-    From the rules' header (``metadata['title']``), the page or DOCX title, the file name, the first
-    ``《…》`` of the head, and a head line repeated inside another head line.
-    """
-    from pipeline.stages.boilerplate import clean_title
-
-    head = [line.strip() for line in lines[:EDGE_LINES]]
-    found: list[str] = []
-    for key in ("title", "html_title", "docx_title"):
-        value = str(metadata.get(key) or "").strip()
-        if value:
-            found.append(value)
-            found.extend(part.strip() for part in regex.split(r"\s*[_|｜]\s*|\s+-\s+", value)[:1])
-    found.append(clean_title(stem))
-    for line in head:
-        match = RE_ANGLE_TITLE.search(line)
-        if match:
-            found.append(clean_title(match.group(1)))
-            found.append(match.group(1))
-            break
-    for i, line in enumerate(head):
-        if 2 <= len(line) <= 60 and not is_prose(line):
-            if any(line in other and line != other for j, other in enumerate(head) if j != i):
-                found.append(line)
-                break
-    text = "\n".join(head + [line.strip() for line in lines[-EDGE_LINES:]])
-    usable = {t for t in found if len(t) >= 2 and len(RE_WORD_CHAR.findall(t)) >= 2 and t in text}
-    return sorted(usable, key=len, reverse=True)
-
-
-def document_lines(text: str, metadata: dict[str, Any], *, group: str, label: str, stem: str) -> DocLines:
-    """The candidate lines of one document's text, as the boilerplate stage sees it, and its prose sample.
-
-    The head and tail (up to ``EDGE_LINES`` lines each, a third of the document at most) give every
-    line; inside, only short lines, which can be running headers.
-    """
-    from pipeline.corpus.sketch import han_text, sampled, shingle_hashes
-
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    edge = min(EDGE_LINES, max(6, len(lines) // 3))
-    titles = title_candidates(lines, metadata, stem)
-    counts: dict[str, list[Any]] = {}
-    for i, line in enumerate(lines):
-        at_edge = i < edge or i >= len(lines) - edge
-        if len(line) > MAX_LINE_CHARS or (not at_edge and len(line) > MIDDLE_MAX_CHARS):
-            continue
-        key = mask_line(line, titles)
-        if key in counts:  # the last occurrence is kept: two documents then more often show two forms
-            counts[key][0] = line
-            counts[key][2] += 1
-            counts[key][1] = counts[key][1] or at_edge
-        elif len(counts) < MAX_CANDIDATES_PER_DOC:
-            counts[key] = [line, at_edge, 1]
-    prose = "".join(line for line in lines if is_prose(line))
-    shingles = np.sort(sampled(shingle_hashes(han_text(prose))))[:PROSE_SHINGLES]
-    candidates = [(key, raw, at_edge, count) for key, (raw, at_edge, count) in counts.items()]
-    return DocLines(group, label, candidates, shingles)
-
-
-def group_of(path: Path, metadata: dict[str, Any], *, root_label: str | None = None) -> tuple[str, str]:
-    """(group name, what it is) of a document: its detected site, else its domain, else its folder.
-
-    The name is a rule-id-safe slug (``doc88``, ``example-com``, ``moxiang``; a folder name without
-    Latin letters or digits gets a short hash: ``folder-3fa2c1d0``).
-    """
-    site = metadata.get("site")
-    if site:
-        return slug(str(site)), f"site {site}"
-    url = str(metadata.get("url") or "")
-    domain = regex.match(r"(?:https?://)?(?:www\.)?([^/\s:]+)", url) if url else None
-    if domain:
-        return slug(domain.group(1)), f"domain {domain.group(1)}"
-    folder = root_label or path.parent.name or "root"
-    return slug(folder, prefix="folder"), f"folder {folder}"
-
-
-def slug(name: str, *, prefix: str = "group") -> str:
-    """A lower-case name made of ``a-z0-9-``, usable in a rule id and a file name.
-
-    >>> slug("Doc88"), slug("www.example.com"), slug("墨香文库", prefix="folder")[:7]
-    ('doc88', 'www-example-com', 'folder-')
-    """
-    cleaned = RE_SLUG.sub("-", name.lower()).strip("-")
-    if cleaned and len(cleaned) <= 40:
-        return cleaned
-    digest = hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
-    return f"{cleaned[:31]}-{digest}" if cleaned else f"{prefix}-{digest}"
-
-
-def read_for_learning(
-    path: str, rule_dirs: Sequence[str] = (), rel: str | None = None, timeout: float | None = None
-) -> DocLines:
-    """Read one file and return its group and candidate lines (never raises: a failure is ``error``).
-
-    The text is the one the boilerplate stage sees in the first cleaning pass (normalised, damage
-    repaired); the lines the existing rules already remove are left out, and a site they recognise
-    names the group. Of a very long text only the head and tail are read (``LEARN_CHARS`` each);
-    ``timeout`` seconds at most per document.
-    """
-    from pipeline.corpus.worker import DocumentTimeout, time_limit
-    from pipeline.document import apply_edits
-    from pipeline.errors import DocmendError
-    from pipeline.ingest import read_document
-    from pipeline.rules import load_rules
-    from pipeline.runner import CLEANING_STEPS, run_step
-
-    source = Path(path)
-    # the input folder and its first sub-folder: a corpus kept as corpus/<site>/<year>/… groups by site
-    folder = "/".join(Path(rel).parts[:-1][:2]) if rel and "/" in rel else source.resolve().parent.name
-    try:
-        with time_limit(timeout):
-            rules = load_rules(rule_dirs)
-            ingested = read_document(source)
-            metadata: dict[str, Any] = dict(ingested.metadata)
-            text = _head_and_tail(ingested.text)
-            for step in CLEANING_STEPS:
-                edits = run_step(step, text, rules=rules, metadata=metadata, source=path)
-                if edits:
-                    text = apply_edits(text, edits)
-                if step.stage == "boilerplate":
-                    break
-    except DocumentTimeout:
-        return DocLines("", "", error=f"{path}: timed out after {timeout:g} s while learning")
-    except DocmendError as err:
-        return DocLines("", "", error=f"{path}: {getattr(err, 'reason', None) or err}")
-    except Exception as err:  # a bug in a stage must not stop the learning
-        return DocLines("", "", error=f"{path}: {type(err).__name__}: {err}")
-    group, label = group_of(source, metadata, root_label=folder)
-    return document_lines(text, metadata, group=group, label=label, stem=source.stem)
-
-
-def _head_and_tail(text: str) -> str:
-    """The text, or of a very long one its first and last ``LEARN_CHARS`` characters (whole lines)."""
-    if len(text) <= 2 * LEARN_CHARS:
-        return text
-    head = text[:LEARN_CHARS].rsplit("\n", 1)[0]
-    tail = text[-LEARN_CHARS:].split("\n", 1)[-1]
-    return f"{head}\n{tail}"
 
 
 # --- one group --------------------------------------------------------------------------------------
