@@ -97,7 +97,7 @@ def test_learned_rule_file_reads_well(site, learned_run):
         found, of = map(int, RE_EVIDENCE.search(rule.description).groups())
         assert of == PAGES and 0.3 * PAGES <= found <= PAGES
         assert 1 <= len(rule.examples) <= 2
-        varies = any(token in rule.pattern.pattern for token in (r"\d+", ".+?"))
+        varies = any(token in rule.pattern.pattern for token in (r"\d+", ".*?"))
         if varies:  # a line that varied shows two different real lines
             assert len({example.before for example in rule.examples}) == 2
         assert len(rule.pattern.pattern) < 120

@@ -335,6 +335,8 @@ def summary_table(summary: dict[str, Any], outdir: Path) -> Any:
         rows.insert(4, ("with a reference", f"{summary['with_reference']} (of {summary['references']} references)"))
     if summary["resumed"]:
         rows.append(("resumed after", f"{summary['resumed']} already done"))
+    if summary.get("learned"):
+        rows.append(("learned templates", ", ".join(summary["learned"])))
     for row in rows:
         table.add_row(*row)
     return table

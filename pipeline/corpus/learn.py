@@ -9,7 +9,7 @@ folder holding the file) and counts, per group, the lines at each document's hea
 short lines that repeat inside documents, as running headers do). Each line is first normalised so
 that what a template varies does not hide it: the document's own title becomes a slot, digit runs
 and hex ids become ``\\d+`` / ``[0-9a-f]+``, and lines that differ elsewhere (an uploader's name, a
-category) are aligned character by character into one template with a gap (``.+?``) where they
+category) are aligned character by character into one template with a gap (``.*?``) where they
 differ, as log-template miners (Spell, Drain) do.
 
 A template is *learned* when it occurs in at least ``min_share`` of the group's documents (and in
@@ -361,7 +361,7 @@ def rule_file(counter: GroupCounter, learned: Sequence[Learned]) -> str:
     sample = f" (the first {counter.docs} of its {counter.seen})" if counter.seen > counter.docs else ""
     lines = [
         f"# Learned by docmend from {counter.docs} documents of {counter.label}{sample}.",
-        "# Each rule drops a whole line that fully matches its pattern; '.+?' stands for what varied between",
+        "# Each rule drops a whole line that fully matches its pattern; '.*?' stands for what varied between",
         "# documents, \\d+ for digits, (?P<title>.+?) for the document's own title. Edit or delete any rule,",
         "# then pass this folder back with --rules; check it with: docmend rules --rules <this folder>.",
         "",

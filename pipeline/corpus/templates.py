@@ -2,7 +2,7 @@
 
 A template is a string in which slots (private-use characters) stand for what varies: the document's
 title, digit runs, hex ids, and gaps where aligned lines differed. :func:`template_pattern` turns it
-into the regular expression a learned rule carries: literal text, ``\\d+``, ``.+?``,
+into the regular expression a learned rule carries: literal text, ``\\d+``, ``.*?``,
 ``(?P<title>.+?)``.
 """
 
@@ -18,7 +18,7 @@ TITLE = "\ue001"
 HEX = "\ue002"
 GAP = "\ue003"
 SLOTS = frozenset((DIGITS, TITLE, HEX, GAP))
-SLOT_PATTERNS = {DIGITS: r"\d+", HEX: r"[0-9A-Fa-f]+", GAP: r".+?"}
+SLOT_PATTERNS = {DIGITS: r"\d+", HEX: r"[0-9A-Fa-f]+", GAP: r".*?"}
 TITLE_PATTERN = r"(?P<title>.+?)"
 PROSE_MIN_CHARS = 16
 
@@ -84,11 +84,11 @@ def _tidy(key: str) -> str:
 
 
 def template_pattern(key: str) -> str:
-    """The regular expression of a template: literal text, ``\\d+`` for digits, ``.+?`` for a gap,
-    ``(?P<title>.+?)`` for the first title slot, ``\\s+`` for a space.
+    """The regular expression of a template: literal text, ``\\d+`` for digits, ``.*?`` for a gap,
+    ``(?P<title>.+?)`` for the first title slot, ``\\s*`` for a space (a scrape may keep it or not).
 
     >>> template_pattern("《\\ue001》 上传者：\\ue003 页数：\\ue000 页")
-    '《(?P<title>.+?)》\\\\s+上传者：.+?\\\\s+页数：\\\\d+\\\\s+页'
+    '《(?P<title>.+?)》\\\\s*上传者：.*?\\\\s*页数：\\\\d+\\\\s*页'
     """
     out: list[str] = []
     titled = False
@@ -99,7 +99,7 @@ def template_pattern(key: str) -> str:
         elif ch in SLOT_PATTERNS:
             out.append(SLOT_PATTERNS[ch])
         elif ch == " ":
-            out.append(r"\s+")
+            out.append(r"\s*")
         else:
             out.append("\\" + ch if ch in REGEX_SPECIAL else ch)
     return "".join(out)
