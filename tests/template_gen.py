@@ -7,7 +7,7 @@ domain: 论语, 道德经, 孟子, 大学, 中庸, 荀子, 庄子) in the site's
 header with the title, uploader, document number and page count, an upload line with date and
 counters, a toolbar, a running page line every few paragraphs, and a footer of notice, price,
 related documents and copyright. Everything the template varies (ids, dates, titles, uploader
-names, page counts, categories, counters) varies from page to page.
+names, page counts, categories, counters) varies from page to page; one page in six is a saved HTML page.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus_gen import TextMaker
+from fixtures_build import build_html
 
 SENTENCES = (
     "学而时习之，不亦说乎？",
@@ -134,6 +135,8 @@ def make_page(rng: random.Random, number: int, body: list[str] | None = None) ->
         lines.append(paragraph)
     lines += tail
     name = f"{doc_id.lower()}.txt" if number % 3 else f"{title}.txt"
+    if number % 6 == 5:  # a saved page: the same lines as <p> blocks, the title in <title>
+        name = f"{doc_id.lower()}.html"
     return Page(name, title, lines, template, [title, *paragraphs])
 
 
@@ -145,7 +148,10 @@ def build_site(folder: Path, count: int, *, seed: int = 11, reposted: int = 0) -
     pages = []
     for number in range(count):
         page = make_page(rng, number, body=list(shared) if number < reposted else None)
-        (folder / page.name).write_text("\n".join(page.lines) + "\n", encoding="utf-8")
+        if page.name.endswith(".html"):
+            build_html(folder / page.name, page.lines, title=f"{page.title}_墨香文库", boilerplate=False)
+        else:
+            (folder / page.name).write_text("\n".join(page.lines) + "\n", encoding="utf-8")
         pages.append(page)
     return pages
 

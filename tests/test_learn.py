@@ -21,7 +21,7 @@ from pipeline.corpus.learn_read import DocLines
 from pipeline.corpus.templates import SLOTS, mask_line, merge_templates
 from pipeline.examples import run_examples
 from pipeline.rules import load_rules
-from pipeline.runner import clean_file
+from pipeline.runner import clean_file, clean_text
 
 PAGES = 36
 RE_EVIDENCE = regex.compile(r"in (\d+) of (\d+) documents")
@@ -121,6 +121,8 @@ def test_learned_edits_are_logged_with_evidence(site, learned_run):
         assert RE_EVIDENCE.search(edit.reason), edit.reason
         assert edit.after == ""
     assert doc.title == page.title
+    again = clean_text(doc.text, rules=rules)  # the learned rules find nothing more in their own output
+    assert [edit.rule_id for edit in again.edits] == []
 
 
 def test_reposted_body_is_kept(tmp_path):
