@@ -1,7 +1,7 @@
 """``docmend corpus``: clean a whole collection into one JSON-lines corpus, in parallel and resumably.
 
 ``docmend corpus INPUT... -o OUTDIR [--reference-dir DIR] [--workers N] [--engine local|ray]
-[--ray-address ADDR] [--dedup off|mark|drop] [--resume] [--rules DIR] [--timeout SECONDS]``
+[--ray-address ADDR] [--dedup off|mark|drop] [--resume] [--rules DIR] [--timeout SECONDS] [--no-learn]``
 
 Writes ``OUTDIR/corpus.jsonl`` (one record per document: ``id``, ``source``, ``site``, ``title``,
 ``text``, ``chars``, ``reference``, ``changes``, ``restored``, ``duplicate_of``, and ``quality``
@@ -16,6 +16,8 @@ How it works, in order:
   input folder's name and the path under it (``corpus/a/b.txt``), or the name of a file given
   directly (see :func:`pipeline.corpus.worker.document_id`): stable across runs and machines, and two
   copies of one file under two names are two documents;
+* unless ``--no-learn``, the templates of the sites are learned first (:mod:`pipeline.corpus.learn`)
+  into ``OUTDIR/learned/<group>.toml`` and layered over the other rules for the cleaning;
 * with ``--reference-dir`` the references are indexed once (sampled Han 5-gram shingles); each
   document is cleaned, its Han shingles looked up, the candidates verified exactly, and if a
   reference contains at least half of them (the one containing most) the document is cleaned again
