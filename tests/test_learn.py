@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -226,4 +227,18 @@ def test_ray_engine_applies_the_learned_rules(site, learned_run, tmp_path):
     finally:
         ray.shutdown()
     assert summary["engine"] == "ray" and summary["learned"]
+    assert texts_by_name(outdir) == texts_by_name(learned_run[0])
+
+
+def test_resume_keeps_the_learned_rules(site, learned_run, tmp_path):
+    corpus, _ = site
+    outdir = tmp_path / "out"
+    shutil.copytree(learned_run[0], outdir)
+    rule_file = outdir / "learned" / "corpus-mxwk.toml"
+    rule_file.write_text(rule_file.read_text(encoding="utf-8") + "# checked by hand\n", encoding="utf-8")
+    lines = (outdir / "corpus.jsonl").read_bytes().splitlines(keepends=True)
+    (outdir / "corpus.jsonl").write_bytes(b"".join(lines[: len(lines) // 2]))
+    summary = run_corpus(CorpusOptions([corpus], outdir, workers=2, resume=True))
+    assert summary["resumed"] == len(lines) // 2
+    assert rule_file.read_text(encoding="utf-8").endswith("# checked by hand\n")
     assert texts_by_name(outdir) == texts_by_name(learned_run[0])
