@@ -54,6 +54,7 @@ from pipeline.corpus.templates import (
 from pipeline.rules import RuleSet
 
 MAX_TEMPLATES = 2000
+SINGLE_LIFETIME = 24  # documents a line seen once waits for a second one before it is forgotten
 MERGE_SCORE = 70.0  # rapidfuzz ratio above which a line may join a template with gaps
 MIN_LITERAL = 4  # fixed characters a template needs
 MIN_LITERAL_SHARE = 0.3  # of an example's length
@@ -163,6 +164,7 @@ class GroupCounter:
         self.seen = 0  # documents of the group in the corpus
         self.templates: dict[str, Template] = {}
         self.prose: list[np.ndarray] = []
+        self._born: dict[int, list[str]] = {}  # document → the candidates it started
 
     def add(self, doc: DocLines) -> None:
         """Count one document's candidate lines (past the sample, only the group's size grows)."""
@@ -176,6 +178,7 @@ class GroupCounter:
             template = self._find(key, index)
             if template is not None:
                 template.see(index, raw, at_edge, count)
+        self._expire(index - SINGLE_LIFETIME)
         if len(self.templates) > MAX_TEMPLATES:
             self._prune(index)
 
@@ -202,7 +205,16 @@ class GroupCounter:
                 return template
         template = Template(key)
         self.templates[key] = template
+        self._born.setdefault(doc, []).append(key)
         return template
+
+    def _expire(self, doc: int) -> None:
+        """Drop the candidates document ``doc`` started that no later document has shared: a line of a
+        template returns within a few documents, a line of one document's body never does."""
+        for key in self._born.pop(doc, ()):
+            template = self.templates.get(key)
+            if template is not None and template.docs <= 1:
+                del self.templates[key]
 
     def _prune(self, doc: int) -> None:
         """Drop candidates seen in one document only, oldest first, until the table is back in bounds."""
