@@ -259,6 +259,7 @@ def _process(
             resume=options.resume,
             console=console,
             timeout=options.timeout,
+            resumed=stats.resumed,
         )
     config = WorkerConfig(tuple(str(d) for d in [*options.rule_dirs, *stats.learned]), index, options.timeout)
     tasks = iter_tasks(found, done=frozenset(writer.done))

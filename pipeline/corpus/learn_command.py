@@ -30,10 +30,13 @@ def learn_for_corpus(
     resume: bool,
     console: Console,
     timeout: float | None = None,
+    resumed: int = 0,
 ) -> list[Path]:
-    """Learn the corpus's templates into ``outdir/learned`` (kept as it is on ``--resume``); return the
-    rule folders to add (none when nothing was learned).
+    """Learn the corpus's templates into ``outdir/learned``; return the rule folders to add (none when
+    nothing was learned).
 
+    On ``--resume`` the folder of the interrupted run is kept as it is; if that run had cleaned
+    ``resumed`` documents without one, nothing is learned either, so that the corpus stays of one piece.
     The folder appears whole or not at all: it is written beside and renamed.
     """
     from pipeline.corpus.learn import learn_templates
@@ -42,6 +45,8 @@ def learn_for_corpus(
     target = outdir / LEARNED
     if resume and target.is_dir():
         return [target] if any(target.glob("*.toml")) else []
+    if resume and resumed:
+        return []
     partial = outdir / PARTIAL
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
