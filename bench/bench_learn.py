@@ -5,7 +5,8 @@ prints, for each size:
 
 * the seconds of ``docmend corpus --no-learn`` and of ``docmend corpus`` (which learns first), both with
   the same workers, and the share of the run the learning took;
-* the seconds and peak Python memory (tracemalloc) of learning alone, in one process, after a warm-up
+* the seconds and the peak Python memory (tracemalloc, a second run) of learning alone, in one process,
+  after a warm-up
   (the dictionaries the damage steps load are not counted): past the per-group sample
   (``sample_docs`` in ``rules/common/learn.toml``) it stays flat, as only the group's size still grows.
 
@@ -37,19 +38,21 @@ def corpus_seconds(corpus: Path, outdir: Path, workers: int, learn: bool) -> flo
     return time.perf_counter() - started
 
 
-def learning_peak(corpus: Path, outdir: Path) -> tuple[float, int]:
-    """(seconds, peak traced bytes) of learning alone, in this process."""
+def learning_alone(corpus: Path, outdir: Path) -> tuple[float, int]:
+    """(seconds, peak traced bytes) of learning alone, in this process: timed once without tracing,
+    then traced (tracemalloc slows Python down several times)."""
     from pipeline.corpus.learn import learn_templates
     from pipeline.corpus.worker import find_inputs
     from pipeline.rules import load_rules
 
-    found, _ = find_inputs([corpus])
+    found = [(str(f.path), f.rel) for f in find_inputs([corpus])[0]]
     rules = load_rules()
-    learn_templates([(str(f.path), f.rel) for f in found[:3]], outdir / "warm-up", rules=rules, workers=1)
-    tracemalloc.start()
+    learn_templates(found[:3], outdir / "warm-up", rules=rules, workers=1)
     started = time.perf_counter()
-    learn_templates([(str(f.path), f.rel) for f in found], outdir, rules=rules, workers=1)
+    learn_templates(found, outdir / "timed", rules=rules, workers=1)
     seconds = time.perf_counter() - started
+    tracemalloc.start()
+    learn_templates(found, outdir / "traced", rules=rules, workers=1)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     return seconds, peak
@@ -70,7 +73,7 @@ def main() -> None:
             build_site(base / "corpus" / "site", size)
             plain = corpus_seconds(base / "corpus", base / "plain", args.workers, learn=False)
             learned = corpus_seconds(base / "corpus", base / "learned", args.workers, learn=True)
-            alone, peak = learning_peak(base / "corpus", base / "rules")
+            alone, peak = learning_alone(base / "corpus", base / "rules")
             share = (learned - plain) / learned if learned else 0.0
             print(f"{size:>6} {plain:>10.1f} {learned:>8.1f} {share:>8.0%} {alone:>12.1f} {peak / 2**20:>9.1f}")
 
