@@ -199,13 +199,13 @@ def test_memory_is_bounded_by_the_sample():
 
     counter = GroupCounter("g", "folder g", sample_docs=60)
     for _ in range(400):
-        counter.add(DocLines("g", "folder g", [(line(), "x", True, 1) for _ in range(60)]))
+        counter.add(DocLines("g", "folder g", [(line(), "x", True, 1, 0.0) for _ in range(60)]))
     assert counter.docs == 60 and counter.seen == 400
     assert len(counter.templates) <= MAX_TEMPLATES
     assert len(counter.prose) == 60
     learner = CorpusLearner(LearnSettings())
     for number in range(MAX_GROUPS + 50):
-        learner.add(DocLines(f"g{number}", "folder", [(line(), "x", True, 1)]))
+        learner.add(DocLines(f"g{number}", "folder", [(line(), "x", True, 1, 0.0)]))
     assert len(learner.groups) == MAX_GROUPS
 
 

@@ -76,12 +76,14 @@ class Template:
     last_doc: int = -1
     examples: list[str] = field(default_factory=list)
     doc_ids: list[int] = field(default_factory=list)
+    where: float = 0.0  # sum over documents of where it first occurs (0: first line, 1: last)
 
-    def see(self, doc: int, raw: str, at_edge: bool, count: int) -> None:
+    def see(self, doc: int, raw: str, at_edge: bool, count: int, where: float = 0.0) -> None:
         """Count one document's occurrences of this template."""
         self.occurrences += count
         self.at_edge += count if at_edge else 0
         if self.last_doc != doc:
+            self.where += where
             self.docs += 1
             self.last_doc = doc
             if len(self.doc_ids) < MAX_DOCS_KEPT:
@@ -93,6 +95,7 @@ class Template:
         """Add another candidate's counts (two candidates merged into one template)."""
         self.occurrences += other.occurrences
         self.at_edge += other.at_edge
+        self.where += other.where
         self.docs += len(set(other.doc_ids) - set(self.doc_ids)) + max(0, other.docs - len(other.doc_ids))
         self.doc_ids = sorted(set(self.doc_ids) | set(other.doc_ids))[:MAX_DOCS_KEPT]
         self.last_doc = max(self.last_doc, other.last_doc)
@@ -150,6 +153,7 @@ class Learned:
     occurrences: int
     examples: list[str]
     applied: bool = True
+    where: float = 0.0  # mean place in the documents (0: first line, 1: last): the file reads like a page
 
 
 class GroupCounter:
@@ -174,10 +178,10 @@ class GroupCounter:
         index = self.docs
         self.docs += 1
         self.prose.append(doc.prose)
-        for key, raw, at_edge, count in doc.candidates:
+        for key, raw, at_edge, count, where in doc.candidates:
             template = self._find(key, index)
             if template is not None:
-                template.see(index, raw, at_edge, count)
+                template.see(index, raw, at_edge, count, where)
         self._expire(index - SINGLE_LIFETIME)
         if len(self.templates) > MAX_TEMPLATES:
             self._prune(index)
@@ -260,9 +264,10 @@ class GroupCounter:
                     template.occurrences,
                     template.examples,
                     applied=verdict == "apply",
+                    where=template.where / max(1, template.docs),
                 )
                 chosen.append(found)
-        chosen.sort(key=lambda item: not item.applied)
+        chosen.sort(key=lambda item: (not item.applied, item.where))
         return chosen
 
     def _verdict(self, template: Template, compiled: regex.Pattern[str], settings: LearnSettings) -> str | None:

@@ -36,7 +36,8 @@ class DocLines:
 
     group: str
     label: str
-    candidates: list[tuple[str, str, bool, int]] = field(default_factory=list)  # key, raw line, at edge, count
+    # key, raw line, at the head or tail, occurrences, where the first one is (0: first line, 1: last)
+    candidates: list[tuple[str, str, bool, int, float]] = field(default_factory=list)
     prose: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     error: str | None = None
 
@@ -95,10 +96,10 @@ def document_lines(text: str, metadata: dict[str, Any], *, group: str, label: st
             counts[key][2] += 1
             counts[key][1] = counts[key][1] or at_edge
         elif len(counts) < MAX_CANDIDATES_PER_DOC:
-            counts[key] = [line, at_edge, 1]
+            counts[key] = [line, at_edge, 1, i / max(1, len(lines) - 1)]
     prose = "".join(line for line in lines if is_prose(line))
     shingles = np.sort(sampled(shingle_hashes(han_text(prose))))[:PROSE_SHINGLES]
-    candidates = [(key, raw, at_edge, count) for key, (raw, at_edge, count) in counts.items()]
+    candidates = [(key, raw, at_edge, count, where) for key, (raw, at_edge, count, where) in counts.items()]
     return DocLines(group, label, candidates, shingles)
 
 
