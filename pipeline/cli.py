@@ -173,8 +173,15 @@ def _plan_outputs(
     return names
 
 
-@app.command("rules")
+rules_app = typer.Typer(
+    add_completion=False, help="List and validate the rule files; 'rules learn' learns new ones from a corpus."
+)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.callback(invoke_without_command=True)
 def rules_command(
+    ctx: typer.Context,
     rules_dirs: Annotated[
         list[Path] | None, typer.Option("--rules", help="Extra rule directory layered over the packaged rules.")
     ] = None,
@@ -183,6 +190,8 @@ def rules_command(
     """List the rule files, sites and rules known, and validate them (runs every rule's examples)."""
     from pipeline.examples import run_examples
 
+    if ctx.invoked_subcommand is not None:
+        return
     ruleset = _load(rules_dirs)
     table = Table(title="Sites", show_lines=False)
     for column in ("site", "name", "rules", "file"):
@@ -208,8 +217,10 @@ def rules_command(
 
 
 from pipeline.corpus import corpus_command  # noqa: E402
+from pipeline.corpus.learn_command import learn_command  # noqa: E402
 
 app.command("corpus")(corpus_command)
+rules_app.command("learn")(learn_command)
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """``docmend corpus``: clean a whole collection into one JSON-lines corpus, in parallel and resumably.
 
 ``docmend corpus INPUT... -o OUTDIR [--reference-dir DIR] [--workers N] [--engine local|ray]
-[--ray-address ADDR] [--dedup off|mark|drop] [--resume] [--rules DIR] [--timeout SECONDS]``
+[--ray-address ADDR] [--dedup off|mark|drop] [--resume] [--rules DIR] [--timeout SECONDS] [--no-learn]``
 
 Writes ``OUTDIR/corpus.jsonl`` (one record per document: ``id``, ``source``, ``site``, ``title``,
 ``text``, ``chars``, ``reference``, ``changes``, ``restored``, ``duplicate_of``, and ``quality``
@@ -16,6 +16,8 @@ How it works, in order:
   input folder's name and the path under it (``corpus/a/b.txt``), or the name of a file given
   directly (see :func:`pipeline.corpus.worker.document_id`): stable across runs and machines, and two
   copies of one file under two names are two documents;
+* unless ``--no-learn``, the templates of the sites are learned first (:mod:`pipeline.corpus.learn`)
+  into ``OUTDIR/learned/<group>.toml`` and layered over the other rules for the cleaning;
 * with ``--reference-dir`` the references are indexed once (sampled Han 5-gram shingles); each
   document is cleaned, its Han shingles looked up, the candidates verified exactly, and if a
   reference contains at least half of them (the one containing most) the document is cleaned again
@@ -104,6 +106,7 @@ class CorpusOptions:
     id_field: str = "id"
     output_format: str = "jsonl"  # see pipeline.corpus.shards
     shard_size: int | None = None
+    learn: bool = True
 
 
 def default_workers() -> int:
@@ -252,6 +255,7 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
         on_record=remember,
         output_format=options.output_format,
         shard_size=options.shard_size,
+        learn=options.learn,
     )
     try:
         try:
@@ -299,6 +303,7 @@ def _options_record(options: CorpusOptions, rule_files: list[Path]) -> dict[str,
         id_field=options.id_field,
         output_format=str(options.output_format),
         shard_size=options.shard_size,
+        learn=options.learn,
     )
 
 
@@ -312,6 +317,7 @@ class RunStats:
     reference_errors: list[str] = field(default_factory=list)
     processed: int = 0
     bytes: int = 0
+    learned: list[Path] = field(default_factory=list)
 
 
 def _process(
@@ -326,7 +332,20 @@ def _process(
         index, reference_errors = build_reference_index(options.reference_dir, requested)
     workers = max(1, min(requested, len(found) - len(writer.done)))
     stats = RunStats(workers, len(writer.done), len(index) if index is not None else 0, reference_errors)
-    config = WorkerConfig(tuple(str(d) for d in options.rule_dirs), index, options.timeout)
+    if options.learn:
+        from pipeline.corpus.learn_command import learn_for_corpus
+
+        stats.learned = learn_for_corpus(
+            options.outdir,
+            found.documents,
+            options.rule_dirs,
+            requested,
+            resume=options.resume,
+            console=console,
+            timeout=options.timeout,
+            resumed=stats.resumed,
+        )
+    config = WorkerConfig(tuple(str(d) for d in [*options.rule_dirs, *stats.learned]), index, options.timeout)
     tasks = found.tasks(done=frozenset(writer.done))
     with CorpusProgress(console, len(found), min(stats.resumed, len(found))) as progress:
         for result in _engine(options, config, workers).run(tasks):
@@ -360,6 +379,7 @@ def _summary(
         "engine": options.engine.value,
         "workers": stats.workers,
         "dedup": options.dedup.value,
+        "learned": [str(path) for path in stats.learned],
     }
 
 
@@ -405,6 +425,8 @@ def summary_table(summary: dict[str, Any], outdir: Path) -> Any:
         rows.append(("shards", f"{len(shards)}: {shards[0]}…{shards[-1]}" if len(shards) > 2 else ", ".join(shards)))
     if summary["resumed"]:
         rows.append(("resumed after", f"{summary['resumed']} already done"))
+    if summary.get("learned"):
+        rows.append(("learned templates", ", ".join(summary["learned"])))
     for row in rows:
         table.add_row(*row)
     return table
@@ -448,6 +470,13 @@ def corpus_command(
     shard_size: Annotated[
         int | None, typer.Option("--shard-size", min=1, help="Records per shard: corpus-00000.<format>, …")
     ] = None,
+    learn: Annotated[
+        bool,
+        typer.Option(
+            "--learn/--no-learn",
+            help="First learn each site's template (groups of 20+ documents) into OUTDIR/learned and remove it.",
+        ),
+    ] = True,
 ) -> None:
     """Clean every document under INPUT into OUTDIR/corpus.jsonl, in parallel; resumable with --resume."""
     from pipeline.corpus.outputs import CorpusOutputError
@@ -467,6 +496,7 @@ def corpus_command(
         id_field=id_field,
         output_format=OutputFormat(output_format).value,
         shard_size=shard_size,
+        learn=learn,
     )
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
