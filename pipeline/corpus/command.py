@@ -255,7 +255,6 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
         on_record=remember,
         output_format=options.output_format,
         shard_size=options.shard_size,
-        learn=options.learn,
     )
     try:
         try:
