@@ -165,7 +165,7 @@ class Document:
     source: str
     original: str
     text: str = ""
-    edits: list[Edit] = field(default_factory=list)
+    edits: Sequence[Edit] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     suggestions: list[Edit] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

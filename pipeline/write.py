@@ -17,7 +17,7 @@ from typing import IO, Any
 import orjson
 
 from pipeline.document import Document
-from pipeline.report import build_record, build_report
+from pipeline.report import build_record, write_report
 
 FORMATS = ("txt", "md", "docx", "jsonl")
 
@@ -124,14 +124,20 @@ def write_outputs(
     formats: tuple[str, ...] = (),
     *,
     extra: dict[str, Callable[[Document], str]] | None = None,
+    report: str = "compact",
 ) -> list[Path]:
-    """Write the .txt and .report.json of ``doc`` (plus the asked-for formats); return the paths."""
+    """Write the .txt and .report.json of ``doc`` (plus the asked-for formats); return the paths.
+
+    ``report``: ``compact`` (mass substitutions as position lists), ``full`` (every change a record)
+    or ``none`` (no report file)."""
     paths = output_paths(outdir, stem)
     written = []
     write_text(paths["txt"], clean_text_output(doc))
     written.append(paths["txt"])
-    write_json(paths["report"], build_report(doc))
-    written.append(paths["report"])
+    if report != "none":
+        with atomic_writer(paths["report"], "wb") as handle:
+            write_report(handle, doc, detail=report)
+        written.append(paths["report"])
     if "md" in formats:
         write_text(paths["md"], markdown_output(doc))
         written.append(paths["md"])
