@@ -13,86 +13,53 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import Any, overload
 
 import numpy as np
 
-from pipeline.document import Edit, OffsetMap, apply_edits
-from pipeline.language import code_points
+from pipeline.document import AnyEdit, Edit, OffsetMap, Substitutions, apply_edits
 
 MIN_GROUP = 8  # fewer substitutions of a kind stay ordinary edits (each with its context in the report)
 
 
-@dataclass(slots=True, eq=False)
-class Substitutions:
-    """``before`` replaced by ``after`` (one character each) at every position of ``positions``.
-
-    ``positions`` are offsets (sorted) in the text the step received; ``input_positions`` the same
-    positions in the document's input (set by the log).
-    """
-
-    stage: str
-    rule_id: str
-    before: str
-    after: str
-    reason: str
-    positions: np.ndarray
-    step: int = -1
-    input_positions: np.ndarray | None = None
-
-    def __len__(self) -> int:
-        return len(self.positions)
-
-    def edits(self) -> Iterator[Edit]:
-        """The ordinary edits these stand for, by position."""
-        inputs = self.input_positions if self.input_positions is not None else np.full(len(self.positions), -1)
-        fields = (self.stage, self.rule_id)
-        tail = (self.before, self.after, self.reason, None, 1.0, self.step)
-        make = tuple.__new__
-        for pos, at in zip(self.positions.tolist(), inputs.tolist(), strict=True):
-            yield make(Edit, (*fields, pos, pos + 1, *tail, at, at + 1 if at >= 0 else -1))
-
-
-def compact(edits: Sequence[Edit]) -> tuple[list[Edit], list[Substitutions]]:
+def compact(edits: Sequence[AnyEdit]) -> tuple[list[Edit], list[Substitutions]]:
     """Split checked, sorted edits into ordinary edits and substitution groups.
 
     An edit joins a group when it replaces one character with one other, without evidence and at full
-    confidence; a group of fewer than ``MIN_GROUP`` stays ordinary edits.
+    confidence; a stage's :class:`Substitutions` join theirs. A group of fewer than ``MIN_GROUP``
+    becomes ordinary edits (each with its context in the report).
 
     >>> plain, subs = compact([Edit("n", "r", i, i + 1, ",", "，", "width") for i in range(0, 20, 2)])
     >>> plain, [(s.rule_id, s.before, s.after, s.positions.tolist()) for s in subs]
     ([], [('r', ',', '，', [0, 2, 4, 6, 8, 10, 12, 14, 16, 18])])
     """
-    groups: dict[tuple[str, str, str, str, str], list[int]] = {}
+    groups: dict[tuple[str, str, str, str, str], list[np.ndarray]] = {}
+    singles: dict[tuple[str, str, str, str, str], list[int]] = {}
     plain: list[Edit] = []
     for edit in edits:
+        if isinstance(edit, Substitutions):
+            key = (edit.stage, edit.rule_id, edit.before, edit.after, edit.reason)
+            groups.setdefault(key, []).append(np.asarray(edit.positions, dtype=np.int64))
+            continue
         stage, rule, start, end, before, after, reason, evidence, confidence = edit[:9]
         if end - start == 1 and len(after) == 1 and evidence is None and confidence == 1.0:
-            groups.setdefault((stage, rule, before, after, reason), []).append(start)
+            singles.setdefault((stage, rule, before, after, reason), []).append(start)
         else:
             plain.append(edit)
+    for key, positions in singles.items():
+        groups.setdefault(key, []).append(np.array(positions, dtype=np.int64))
     subs = []
     returned = False
-    for (stage, rule, before, after, reason), positions in groups.items():
+    for (stage, rule, before, after, reason), arrays in groups.items():
+        positions = np.sort(np.concatenate(arrays)) if len(arrays) > 1 else arrays[0]
         if len(positions) < MIN_GROUP:
-            plain.extend(Edit(stage, rule, p, p + 1, before, after, reason) for p in positions)
+            plain.extend(Edit(stage, rule, p, p + 1, before, after, reason) for p in positions.tolist())
             returned = True
         else:
-            subs.append(Substitutions(stage, rule, before, after, reason, np.array(positions, dtype=np.int64)))
+            subs.append(Substitutions(stage, rule, before, after, reason, positions))
     if returned:
         plain.sort(key=lambda e: (e.start, e.end))
     return plain, subs
-
-
-def apply_step(text: str, plain: Sequence[Edit], subs: Sequence[Substitutions]) -> str:
-    """Apply one step's edits: the substitutions in place (no length changes), then the ordinary edits."""
-    if subs:
-        cps = code_points(text).copy()
-        for sub in subs:
-            cps[sub.positions] = ord(sub.after)
-        text = cps.tobytes().decode("utf-32-le", "surrogatepass")
-    return apply_edits(text, plain) if plain else text
 
 
 class EditLog(Sequence[Edit]):
@@ -139,10 +106,10 @@ class EditLog(Sequence[Edit]):
         self._count += len(edits) + sum(len(s) for s in subs)
         self._flat = None
 
-    def apply_and_record(self, text: str, edits: Sequence[Edit]) -> str:
+    def apply_and_record(self, text: str, edits: Sequence[AnyEdit]) -> str:
         """Compact a step's checked edits, apply them to ``text``, log them; return the new text."""
         plain, subs = compact(edits)
-        out = apply_step(text, plain, subs)
+        out = apply_edits(text, [*plain, *subs])
         self.record(plain, subs)
         return out
 

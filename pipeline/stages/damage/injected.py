@@ -250,8 +250,18 @@ def _link_settings(
     if not types:
         return None
     alternatives = "|".join(sorted((re.escape(t) for t in types), key=len, reverse=True))
-    pattern = re.compile(f"(?i)(?<![A-Za-z])(?:{alternatives})(?![A-Za-z])")
+    # the look-ahead on the first letters lets the engine skip the Han text fast; without it, the
+    # case-insensitive alternation behind a look-behind is tried at every character (~10% of a run)
+    first = re.escape("".join(sorted(set().union(*(_case_variants(t[0]) for t in types)))))
+    pattern = re.compile(f"(?=[{first}])(?<![A-Za-z])(?i:{alternatives})(?![A-Za-z])")
     return LinkSettings(pattern, min_titles, max_lead, max_gap, ratio)
+
+
+@lru_cache(maxsize=64)
+def _case_variants(ch: str) -> frozenset[str]:
+    """The characters a case-insensitive ``re`` pattern ``ch`` matches (``k``: ``k``, ``K`` and the Kelvin sign)."""
+    single = re.compile(re.escape(ch), re.IGNORECASE)
+    return frozenset(c for c in map(chr, range(0x10000)) if single.fullmatch(c))
 
 
 @dataclass(frozen=True, slots=True)
