@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.document import Edit, make_edit
-from pipeline.language import HAN_CLASS, RE_HAN, char_log_frequencies, code_points, dictionary_entries, han_mask
+from pipeline.language import HAN_CLASS, RE_HAN, char_log_frequencies, code_points, dictionary_words, han_mask
 from pipeline.rules import RuleSet
 from pipeline.stages.damage.noise import known_share
 from pipeline.stages.damage.shared import (
@@ -29,6 +29,7 @@ from pipeline.stages.damage.shared import (
     setting,
     until_stable,
 )
+from pipeline.tables import WordTable
 
 RE_TOKEN_SPLIT = re.compile(r"[ \t\u3000、,，|/｜]+")
 RE_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』]?")
@@ -331,7 +332,7 @@ def _link_run_end(
     start: int,
     after: int,
     limit: int,
-    words: dict[str, float],
+    words: WordTable,
     common: frozenset[str],
     cfg: LinkSettings,
 ) -> tuple[int, str, int, int] | None:
@@ -356,11 +357,9 @@ def _link_run_end(
     return None
 
 
-@lru_cache(maxsize=1)
-def _word_frequencies() -> dict[str, float]:
+def _word_frequencies() -> WordTable:
     """The dictionary's words of two characters or more with their frequencies."""
-    words, freqs = dictionary_entries()
-    return {w: float(f) for w, f in zip(words, freqs.tolist(), strict=True) if len(w) >= 2}
+    return dictionary_words()
 
 
 def _seo_line(line: str, cfg: InjectedSettings) -> str | None:

@@ -117,7 +117,7 @@ def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cf
     idx = np.flatnonzero(rare)
     if len(idx) < cfg.min_rare:
         return []
-    non_han_before = np.cumsum(~han)
+    non_han_before = np.cumsum(~han, dtype=np.int32)  # int32: a text's length fits, at half the memory
     breaks = (np.diff(idx) > cfg.max_gap + 1) | (non_han_before[idx[1:]] != non_han_before[idx[:-1]])
     bounds = np.flatnonzero(np.r_[True, breaks, True])
     clusters = [(int(idx[a]), int(idx[b - 1]) + 1, int(b - a)) for a, b in itertools.pairwise(bounds)]
@@ -132,9 +132,10 @@ def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cf
     ordinary = ordinary if len(ordinary) else logs[han]
     norm = float(np.median(ordinary[:: max(1, len(ordinary) // 200_000)]))
     # rare characters standing alone: many in classical or specialist text, few in modern prose
-    isolated_before = np.r_[0, np.cumsum(rare & ~in_cluster)]
-    han_before = np.r_[0, np.cumsum(han & ~in_cluster)]
     valid = han & ~in_cluster
+    isolated_before = _counts_before(rare & valid)
+    han_before = _counts_before(valid)
+    del non_han_before
     counts: list[np.ndarray] = []  # pairs and known pairs before each position, once many windows need them
     looked = 0
     candidates = []
@@ -159,7 +160,7 @@ def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cf
             pairs = valid[:-1] & valid[1:]
             known = np.zeros(len(pairs), dtype=bool)
             known[pairs] = bigram_log_frequencies(cps[:-1][pairs], cps[1:][pairs]) > cfg.pair_min_log
-            counts = [np.r_[0, np.cumsum(pairs)], np.r_[0, np.cumsum(known)]]
+            counts = [_counts_before(pairs), _counts_before(known)]
         if counts:
             total = int(counts[0][w_hi - 1] - counts[0][w_lo])
             context_known = int(counts[1][w_hi - 1] - counts[1][w_lo]) / total if total else 0.0
@@ -201,6 +202,13 @@ def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cf
             )
         )
     return edits
+
+
+def _counts_before(mask: np.ndarray) -> np.ndarray:
+    """How many True values come before each position (length + 1 entries, int32, no copies)."""
+    out = np.zeros(len(mask) + 1, dtype=np.int32)
+    np.cumsum(mask, dtype=np.int32, out=out[1:])
+    return out
 
 
 def document_known_share(cps: np.ndarray, han: np.ndarray, min_log: float, budget: int = 400_000) -> float:

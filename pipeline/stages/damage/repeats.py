@@ -30,6 +30,7 @@ from pipeline.stages.damage.shared import (
     setting,
     until_stable,
 )
+from pipeline.tables import WordTable
 
 RE_SPACES = re.compile(r"\s+")
 ELLIPSIS_RUNS = ("…", "...", "。。。")
@@ -373,7 +374,7 @@ def _doubled_chain(text: str, start: int, runs: dict[int, tuple[np.ndarray, np.n
     return chain
 
 
-def _genuine_units(text: str, chain: list[Unit], words: frozenset[str]) -> set[Unit]:
+def _genuine_units(text: str, chain: list[Unit], words: WordTable) -> set[Unit]:
     """The pieces of a chain that are reduplication, not doubling: ``常常`` (a dictionary word
     doubled), ``高高兴兴`` (two single characters making a dictionary word), ``哈哈哈哈`` (the same
     piece again)."""
