@@ -22,6 +22,7 @@ QUOTE_OPEN = "“‘「『《"
 QUOTE_CLOSE = ("”", "’", "」", "』", "》")
 LOG_FLOOR = -9.0  # log10 relative frequency of a character the dictionary never uses
 NO_RADICAL = -1
+PAIR_CHUNK = 1 << 18  # pairs looked up at a time
 
 
 def _dictionary_path() -> str:
@@ -152,11 +153,16 @@ def bigram_log_frequencies(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     their simplified forms; LOG_FLOOR where no dictionary word holds the pair."""
     keys, logs = bigram_table()
     simple = simplified_code_points()
-    first = simple[np.minimum(first, 0xFFFF)]
-    second = simple[np.minimum(second, 0xFFFF)]
-    wanted = (first << 21) | second
-    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    return np.where(keys[at] == wanted, logs[at], np.float32(LOG_FLOOR))
+    shape = np.shape(first)
+    first, second = np.ravel(first), np.ravel(second)
+    out = np.empty(len(first), dtype=np.float32)
+    for lo in range(0, len(first), PAIR_CHUNK):  # in pieces: the int64 temporaries stay small
+        a = simple[np.minimum(first[lo : lo + PAIR_CHUNK], 0xFFFF)]
+        b = simple[np.minimum(second[lo : lo + PAIR_CHUNK], 0xFFFF)]
+        wanted = (a << 21) | b
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        out[lo : lo + PAIR_CHUNK] = np.where(keys[at] == wanted, logs[at], np.float32(LOG_FLOOR))
+    return out.reshape(shape)
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,7 @@ After::
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -101,7 +101,7 @@ def _prefilter(rules: list[Rule], text: str) -> list[Rule]:
     literals = tuple(sorted({lit for rule in rules if rule.literals for lit in rule.literals}))
     if not literals:
         return list(rules)
-    present = {literals[index] for index, _, _ in _automaton(literals).find_matches_as_indexes(text, overlapping=True)}
+    present = {literals[index] for index, _ in literal_occurrences(literals, text)}
     return [rule for rule in rules if rule.literals is None or not present.isdisjoint(rule.literals)]
 
 
@@ -112,13 +112,35 @@ def _automaton(literals: tuple[str, ...]) -> AhoCorasick:
     return AhoCorasick(list(literals), matchkind=MatchKind.Standard)
 
 
+SCAN_CHARS = 1 << 20  # the automaton scans this much text at a time: its offset tables grow with the text
+
+
+def literal_occurrences(literals: tuple[str, ...], text: str) -> Iterator[tuple[int, int]]:
+    """(literal index, start) of every occurrence of the literals in ``text``, overlapping ones too.
+
+    The text is scanned in pieces of ``SCAN_CHARS`` that overlap by the longest literal, so that the
+    scan's memory stays small on a large text; an occurrence is reported from the piece it starts in.
+
+    >>> sorted(literal_occurrences(("上传", "上传人"), "由上传人上传"))
+    [(0, 1), (0, 4), (1, 1)]
+    """
+    automaton = _automaton(literals)
+    overlap = max(map(len, literals)) - 1
+    for offset in range(0, max(1, len(text)), SCAN_CHARS):
+        piece = text[offset : offset + SCAN_CHARS + overlap]
+        last = offset + SCAN_CHARS >= len(text)
+        for index, start, _ in automaton.find_matches_as_indexes(piece, overlapping=True):
+            if last or start < SCAN_CHARS:
+                yield index, offset + start
+
+
 def _lines_by_literal(short_text: str, starts: list[int], rules: list[Rule]) -> dict[str, set[int]]:
     """For each required literal of the rules, the (short) lines holding it, in one scan."""
     literals = tuple(sorted({lit for rule in rules if rule.literals for lit in rule.literals}))
     found: dict[str, set[int]] = {lit: set() for lit in literals}
     if not literals:
         return found
-    for index, start, _ in _automaton(literals).find_matches_as_indexes(short_text, overlapping=True):
+    for index, start in literal_occurrences(literals, short_text):
         found[literals[index]].add(bisect.bisect_right(starts, start) - 1)
     return found
 
