@@ -14,7 +14,11 @@ naive cleaner run alternately, so both see the same load):
   the command reports them and as whole-process wall time, peak RSS of the largest process and, with
   psutil, of the whole process tree.
 
-Run: ``python bench/bench_speed.py [--repeat 2] [--only clean,memory,restore,corpus]``.
+``--baseline-src DIR`` (a checkout of another version, e.g. ``git archive main | tar -x -C DIR``) adds
+that version's ``docmend`` beside this one in the clean, memory and corpus sections, run alternately in
+the same run, for before/after figures on a shared machine.
+
+Run: ``python bench/bench_speed.py [--repeat 2] [--only clean,memory,restore,corpus] [--baseline-src DIR]``.
 """
 
 from __future__ import annotations
@@ -50,11 +54,11 @@ class Measured:
         self.tree_mb = tree_mb
 
 
-def run_measured(command: list[str], *, tree: bool = False) -> Measured:
-    """Run ``command`` (cwd: the repository), wait for it with ``wait4`` and return its figures."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def run_measured(command: list[str], *, tree: bool = False, src: Path = ROOT) -> Measured:
+    """Run ``command`` with the package from ``src``, wait for it with ``wait4`` and return its figures."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(command, cwd=src, env=env, stdout=subprocess.DEVNULL)
     sampler = _TreeSampler(process.pid) if tree else None
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
@@ -110,51 +114,63 @@ def span(values: list[float], fmt: str = "{:.2f}") -> str:
     return fmt.format(low) if fmt.format(low) == fmt.format(high) else f"{fmt.format(low)}–{fmt.format(high)}"
 
 
-def bench_clean(work: Path, mb: float, repeat: int) -> None:
-    """docmend clean and the naive cleaner, alternately, on the same input."""
+def versions(baseline: Path | None) -> dict[str, Path]:
+    """The docmend versions to time: this one, and the baseline checkout if given."""
+    return {"docmend clean": ROOT, **({"baseline docmend clean": baseline} if baseline else {})}
+
+
+def bench_clean(work: Path, mb: float, repeat: int, baseline: Path | None) -> None:
+    """docmend clean (and the baseline's) and the naive cleaner, alternately, on the same input."""
     text = scraped_document(int(mb * 1_000_000))
     source = work / f"scraped-{mb:g}mb.txt"
     source.write_text(text, encoding="utf-8")
     size = source.stat().st_size / 1e6
     print(f"\n## clean: {size:.1f} MB, {len(text):,} characters, {text.count(chr(10)):,} lines, distinct paragraphs")
-    rows: dict[str, list[Measured]] = {"naive regex cleaner": [], "docmend clean": []}
-    report_bytes = 0
+    rows: dict[str, list[Measured]] = {"naive regex cleaner": []}
+    reports: dict[str, int] = {}
     for _ in range(repeat):
         rows["naive regex cleaner"].append(run_measured([*NAIVE, str(source), str(work / "naive.txt")]))
-        out = work / "out-clean"
-        rows["docmend clean"].append(run_measured([*DOCMEND, "clean", str(source), "-o", str(out), "-q"]))
-        report = out / f"{source.stem}.report.json"
-        report_bytes = report.stat().st_size if report.exists() else 0
-        subprocess.run(["rm", "-rf", str(out)], check=True)
-    print(f"{'whole process':<22} {'seconds':>13} {'MB/s':>13} {'peak RSS MB':>13}")
+        for name, src in versions(baseline).items():
+            out = work / "out-clean"
+            rows.setdefault(name, []).append(
+                run_measured([*DOCMEND, "clean", str(source), "-o", str(out), "-q"], src=src)
+            )
+            report = out / f"{source.stem}.report.json"
+            reports[name] = report.stat().st_size if report.exists() else 0
+            subprocess.run(["rm", "-rf", str(out)], check=True)
+    print(f"{'whole process':<24} {'seconds':>13} {'MB/s':>13} {'peak RSS MB':>13} {'report MB':>10}")
     for name, runs in rows.items():
         seconds = [r.seconds for r in runs]
+        report_mb = f"{reports[name] / 1e6:.1f}" if name in reports else "-"
         print(
-            f"{name:<22} {span(seconds):>13} {span([size / s for s in seconds], '{:.1f}'):>13} "
-            f"{span([r.rss_mb for r in runs], '{:.0f}'):>13}"
+            f"{name:<24} {span(seconds):>13} {span([size / s for s in seconds], '{:.1f}'):>13} "
+            f"{span([r.rss_mb for r in runs], '{:.0f}'):>13} {report_mb:>10}"
         )
     ratio = [n.seconds / d.seconds for n, d in zip(rows["naive regex cleaner"], rows["docmend clean"], strict=True)]
     print(f"docmend speed / naive speed, run by run: {', '.join(f'{r:.2f}' for r in ratio)}")
-    print(f"docmend report: {report_bytes / 1e6:.1f} MB ({report_bytes / 1e6 / size:.2f}× the input)")
 
 
-def bench_memory(work: Path, sizes: list[float]) -> None:
+def bench_memory(work: Path, sizes: list[float], baseline: Path | None) -> None:
     """Peak RSS and report size of ``docmend clean`` by input size."""
     print("\n## memory and report size of docmend clean (whole process)")
-    print(f"{'input MB':>9} {'seconds':>8} {'peak RSS MB':>12} {'× input':>8} {'report MB':>10} {'× input':>8}")
+    print(
+        f"{'version':<24} {'input MB':>9} {'seconds':>8} {'peak RSS MB':>12} {'× input':>8} "
+        f"{'report MB':>10} {'× input':>8}"
+    )
     for mb in sizes:
         source = work / f"memory-{mb:g}mb.txt"
         source.write_text(scraped_document(int(mb * 1_000_000), seed=11), encoding="utf-8")
         size = source.stat().st_size / 1e6
-        out = work / "out-memory"
-        run = run_measured([*DOCMEND, "clean", str(source), "-o", str(out), "-q"])
-        report = out / f"{source.stem}.report.json"
-        report_mb = report.stat().st_size / 1e6 if report.exists() else 0.0
-        print(
-            f"{size:9.1f} {run.seconds:8.1f} {run.rss_mb:12.0f} {run.rss_mb * 1.048576 / size:8.1f} "
-            f"{report_mb:10.1f} {report_mb / size:8.2f}"
-        )
-        subprocess.run(["rm", "-rf", str(out)], check=True)
+        for name, src in versions(baseline).items():
+            out = work / "out-memory"
+            run = run_measured([*DOCMEND, "clean", str(source), "-o", str(out), "-q"], src=src)
+            report = out / f"{source.stem}.report.json"
+            report_mb = report.stat().st_size / 1e6 if report.exists() else 0.0
+            print(
+                f"{name:<24} {size:9.1f} {run.seconds:8.1f} {run.rss_mb:12.0f} {run.rss_mb * 1.048576 / size:8.1f} "
+                f"{report_mb:10.1f} {report_mb / size:8.2f}"
+            )
+            subprocess.run(["rm", "-rf", str(out)], check=True)
         source.unlink()
 
 
@@ -181,7 +197,7 @@ def bench_restore(chars: int, repeat: int) -> None:
     print(f"restore_from_reference: {span(seconds)} s ({edits} restorations)")
 
 
-def bench_corpus(work: Path, docs: int, kb: int, workers: list[int], repeat: int) -> None:
+def bench_corpus(work: Path, docs: int, kb: int, workers: list[int], repeat: int, baseline: Path | None) -> None:
     """docmend corpus on ``docs`` scraped documents of ``kb`` KB."""
     folder = work / "corpus-input"
     folder.mkdir(exist_ok=True)
@@ -192,24 +208,29 @@ def bench_corpus(work: Path, docs: int, kb: int, workers: list[int], repeat: int
         )
     total = sum(p.stat().st_size for p in folder.iterdir()) / 1e6
     print(f"\n## corpus: {docs} documents, {total:.1f} MB")
-    print(f"{'workers':>7} {'docs/s (summary)':>17} {'docs/s (process)':>17} {'largest RSS MB':>15} {'tree MB':>9}")
+    print(
+        f"{'version':<24} {'workers':>7} {'docs/s (summary)':>17} {'docs/s (process)':>17} {'largest RSS MB':>15} "
+        f"{'tree MB':>9}"
+    )
     for count in workers:
-        runs: list[tuple[float, Measured]] = []
+        runs: dict[str, list[tuple[float, Measured]]] = {}
         for _ in range(repeat):
-            out = work / f"corpus-out-{count}"
-            measured = run_measured(
-                [*DOCMEND, "corpus", str(folder), "-o", str(out), "--workers", str(count), "-q"], tree=True
+            for name, src in versions(baseline).items():
+                out = work / f"corpus-out-{count}"
+                measured = run_measured(
+                    [*DOCMEND, "corpus", str(folder), "-o", str(out), "--workers", str(count), "-q"], tree=True, src=src
+                )
+                summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+                runs.setdefault(name, []).append((float(summary["docs_per_s"]), measured))
+                subprocess.run(["rm", "-rf", str(out)], check=True)
+        for name, done in runs.items():
+            trees = [m.tree_mb for _, m in done if m.tree_mb is not None]
+            print(
+                f"{name.replace(' clean', ' corpus'):<24} {count:>7} {span([r for r, _ in done], '{:.1f}'):>17} "
+                f"{span([docs / m.seconds for _, m in done], '{:.1f}'):>17} "
+                f"{span([m.rss_mb for _, m in done], '{:.0f}'):>15} "
+                f"{span(trees, '{:.0f}') if trees else 'n/a':>9}"
             )
-            summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-            runs.append((float(summary["docs_per_s"]), measured))
-            subprocess.run(["rm", "-rf", str(out)], check=True)
-        trees = [m.tree_mb for _, m in runs if m.tree_mb is not None]
-        print(
-            f"{count:>7} {span([r for r, _ in runs], '{:.1f}'):>17} "
-            f"{span([docs / m.seconds for _, m in runs], '{:.1f}'):>17} "
-            f"{span([m.rss_mb for _, m in runs], '{:.0f}'):>15} "
-            f"{span(trees, '{:.0f}') if trees else 'n/a':>9}"
-        )
 
 
 def main() -> None:
@@ -222,14 +243,16 @@ def main() -> None:
     parser.add_argument("--doc-kb", type=int, default=30)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--only", default="clean,memory,restore,corpus", help="comma-separated sections to run")
+    parser.add_argument("--baseline-src", type=Path, help="a checkout of another version to time beside this one")
     args = parser.parse_args()
+    baseline = args.baseline_src.resolve() if args.baseline_src else None
     only = set(args.only.split(","))
     sections: dict[str, Callable[[Path], None]] = {
-        "clean": lambda work: bench_clean(work, args.mb, args.repeat),
-        "memory": lambda work: bench_memory(work, [float(x) for x in args.memory_mb.split(",")]),
+        "clean": lambda work: bench_clean(work, args.mb, args.repeat, baseline),
+        "memory": lambda work: bench_memory(work, [float(x) for x in args.memory_mb.split(",")], baseline),
         "restore": lambda work: bench_restore(args.restore_chars, args.repeat),
         "corpus": lambda work: bench_corpus(
-            work, args.docs, args.doc_kb, [int(x) for x in args.workers.split(",")], args.repeat
+            work, args.docs, args.doc_kb, [int(x) for x in args.workers.split(",")], args.repeat, baseline
         ),
     }
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
