@@ -23,7 +23,6 @@ import numpy as np
 
 from pipeline.document import Edit
 from pipeline.language import (
-    HAN_CLASS,
     bigram_log_frequencies,
     bigram_table,
     code_points,
@@ -43,8 +42,6 @@ LATIN1_GARBAGE = "".join(chr(c) for c in range(0x80, 0x100) if chr(c) not in "\u
 RE_GARBAGE = re.compile(
     "[" + re.escape(LATIN1_GARBAGE) + r"\ue000-\uf8ff\ufffd" + re.escape("!\"#$%&'*+/<=>@\\^_`{|}~") + "]"
 )
-RE_LATIN_LETTER = re.compile(r"[A-Za-z]")
-RE_HAN = re.compile(f"[{HAN_CLASS}]")
 MODERN_FUNCTION_CHARS = "的了是在和有"
 KNOWN_PAIR_LOG = -7.0  # a pair more frequent than this occurs inside dictionary words
 SENTENCE_ENDS = "。！？.!?；;:：”」"
@@ -210,8 +207,9 @@ def spun_score(
 
 def _script(line: str) -> str | None:
     """ "latin" or "han" for a line that is mostly one of them, else None."""
-    latin = len(RE_LATIN_LETTER.findall(line))
-    han = len(RE_HAN.findall(line))
+    cps = code_points(line)  # counted on the code points: findall builds a string per Han character
+    latin = int((((cps >= 0x41) & (cps <= 0x5A)) | ((cps >= 0x61) & (cps <= 0x7A))).sum())
+    han = int(han_mask(cps).sum())
     if latin + han < 4:
         return None
     if latin >= 2 * han and latin >= 4:
