@@ -132,6 +132,23 @@ def top_bigram_keys(top_n: int) -> np.ndarray:
     return np.sort(chosen)
 
 
+PAIR_CHUNK = 1 << 18
+
+
+def _pair_keys(cps: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """``first << 16 | second`` (simplified BMP code points) of each marked neighbouring pair, as
+    uint32 and built in pieces: a 20 MB text has millions of pairs."""
+    simple = simplified_code_points()
+    starts = np.flatnonzero(pairs)
+    keys = np.empty(len(starts), dtype=np.uint32)
+    for lo in range(0, len(starts), PAIR_CHUNK):
+        at = starts[lo : lo + PAIR_CHUNK]
+        first = simple[np.minimum(cps[at], 0xFFFF)].astype(np.uint32)
+        second = simple[np.minimum(cps[at + 1], 0xFFFF)].astype(np.uint32)
+        keys[lo : lo + PAIR_CHUNK] = first << 16 | second
+    return keys
+
+
 def top_bigram_share(
     cps: np.ndarray, han: np.ndarray, top_n: int, *, topic_share: float = 1.0, topic_min: int = 3
 ) -> tuple[float, int]:
@@ -155,10 +172,8 @@ def top_bigram_share(
     total = int(pairs.sum())
     if not total:
         return 0.0, 0
-    simple = simplified_code_points()
-    first = simple[np.minimum(cps[:-1][pairs], 0xFFFF)]
-    second = simple[np.minimum(cps[1:][pairs], 0xFFFF)]
-    kinds, counts = np.unique((first << 21) | second, return_counts=True)
+    kinds, counts = np.unique(_pair_keys(cps, pairs), return_counts=True)
+    kinds = (kinds >> 16).astype(np.int64) << 21 | (kinds & 0xFFFF).astype(np.int64)  # the table's keys
     top = top_bigram_keys(top_n)
     at = np.minimum(np.searchsorted(top, kinds), len(top) - 1)
     in_top = top[at] == kinds
