@@ -119,6 +119,7 @@ def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cf
         return []
     non_han_before = np.cumsum(~han, dtype=np.int32)  # int32: a text's length fits, at half the memory
     breaks = (np.diff(idx) > cfg.max_gap + 1) | (non_han_before[idx[1:]] != non_han_before[idx[:-1]])
+    del non_han_before  # the arrays of a text's length are freed as soon as they are done with
     bounds = np.flatnonzero(np.r_[True, breaks, True])
     clusters = [(int(idx[a]), int(idx[b - 1]) + 1, int(b - a)) for a, b in itertools.pairwise(bounds)]
     clusters = [c for c in clusters if c[2] >= cfg.min_rare]
@@ -131,11 +132,11 @@ def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cf
     ordinary = logs[han & ~in_cluster]
     ordinary = ordinary if len(ordinary) else logs[han]
     norm = float(np.median(ordinary[:: max(1, len(ordinary) // 200_000)]))
+    del ordinary
     # rare characters standing alone: many in classical or specialist text, few in modern prose
     valid = han & ~in_cluster
     isolated_before = _counts_before(rare & valid)
     han_before = _counts_before(valid)
-    del non_han_before
     counts: list[np.ndarray] = []  # pairs and known pairs before each position, once many windows need them
     looked = 0
     candidates = []
@@ -277,17 +278,21 @@ def _edge_blocks(text: str, cps: np.ndarray, han: np.ndarray, cfg: NoiseSettings
     line_starts, line_ends = line_starts[long_enough], line_ends[long_enough]
     if not len(line_starts):
         return []
-    han_idx = np.flatnonzero(han)
-    if len(han_idx) < window:
+    if int(np.count_nonzero(han)) < window:
         return []
+    # looked up in the edge_lead + 1 characters at each line edge, not in an index of every Han
+    # character (8 bytes per character of the text)
+    offsets = np.arange(cfg.edge_lead + 1)
     # head windows: the first Han character within edge_lead characters of the line start
-    at = np.searchsorted(han_idx, line_starts)
-    first = han_idx[np.minimum(at, len(han_idx) - 1)]
-    head_ok = (at < len(han_idx)) & (first - line_starts <= cfg.edge_lead) & (first + window <= line_ends)
+    grid = line_starts[:, None] + offsets[None, :]
+    edge_han = han[np.minimum(grid, n - 1)] & (grid < n)
+    first = line_starts + np.argmax(edge_han, axis=1)
+    head_ok = edge_han.any(axis=1) & (first + window <= line_ends)
     # tail windows: the last Han character within edge_lead characters of the line end
-    at = np.searchsorted(han_idx, line_ends) - 1
-    last = han_idx[np.maximum(at, 0)]
-    tail_ok = (at >= 0) & (line_ends - 1 - last <= cfg.edge_lead) & (last + 1 - window >= line_starts)
+    grid = (line_ends - 1)[:, None] - offsets[None, :]
+    edge_han = han[np.maximum(grid, 0)] & (grid >= 0)
+    last = line_ends - 1 - np.argmax(edge_han, axis=1)
+    tail_ok = edge_han.any(axis=1) & (last + 1 - window >= line_starts)
     starts = np.r_[first[head_ok], last[tail_ok] + 1 - window]
     sides = ["head"] * int(head_ok.sum()) + ["tail"] * int(tail_ok.sum())
     lines = np.r_[np.flatnonzero(head_ok), np.flatnonzero(tail_ok)]
