@@ -6,7 +6,6 @@ characters stuck to real text at a chunk edge, found from character statistics (
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -117,12 +116,21 @@ def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cf
     idx = np.flatnonzero(rare)
     if len(idx) < cfg.min_rare:
         return []
-    non_han_before = np.cumsum(~han, dtype=np.int32)  # int32: a text's length fits, at half the memory
-    breaks = (np.diff(idx) > cfg.max_gap + 1) | (non_han_before[idx[1:]] != non_han_before[idx[:-1]])
-    del non_han_before  # the arrays of a text's length are freed as soon as they are done with
+    gaps = np.diff(idx)
+    breaks = gaps > cfg.max_gap + 1
+    # a non-Han character between two close rare ones breaks the cluster too (read at the few
+    # positions in between, not from a count over the whole text)
+    for step in range(1, cfg.max_gap + 1):
+        inside = ~breaks & (gaps > step)
+        breaks[inside] = ~han[idx[:-1][inside] + step]
+    del gaps
     bounds = np.flatnonzero(np.r_[True, breaks, True])
-    clusters = [(int(idx[a]), int(idx[b - 1]) + 1, int(b - a)) for a, b in itertools.pairwise(bounds)]
-    clusters = [c for c in clusters if c[2] >= cfg.min_rare]
+    del breaks
+    big = np.flatnonzero(np.diff(bounds) >= cfg.min_rare)  # only clusters of min_rare or more become tuples
+    clusters = [
+        (int(idx[a]), int(idx[b - 1]) + 1, int(b - a))
+        for a, b in zip(bounds[big].tolist(), bounds[big + 1].tolist(), strict=True)
+    ]
     if not clusters:
         return []
     in_cluster = np.zeros(len(cps), dtype=bool)
