@@ -19,6 +19,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Callable
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -73,6 +74,13 @@ class WordTable:
         self.freqs = freqs
         self.long_words = long_words
         self._size = len(keys)
+        # the characters a keyed word can start with: most strings of punctuation or Latin letters are
+        # answered without a search
+        starts = np.zeros(0x10000, dtype=bool)
+        starts[(keys >> np.uint64(48)).astype(np.int64)] = True
+        self._starts = starts
+        # repeated questions (a text repeats its strings) are answered from a cache
+        self._frequency = lru_cache(maxsize=1 << 16)(self._lookup)
 
     @classmethod
     def from_words(cls, words: tuple[str, ...] | list[str], freqs: np.ndarray) -> WordTable:
@@ -91,24 +99,23 @@ class WordTable:
         values = np.array([keyed[k] for k in keys.tolist()], dtype=np.float64)
         return cls(keys, values, long_words)
 
-    def _index(self, word: str) -> int:
+    def _lookup(self, word: str) -> float | None:
+        """The frequency of ``word``, None if it is not a word of the table."""
         key = word_key(word)
         if key is None:
-            return -1
+            return self.long_words.get(word)
+        if not self._starts[key >> 48]:
+            return None
         wanted = np.uint64(key)
         at = int(np.searchsorted(self.keys, wanted))
-        return at if at < self._size and self.keys[at] == wanted else -1
+        return float(self.freqs[at]) if at < self._size and self.keys[at] == wanted else None
 
     def __contains__(self, word: object) -> bool:
-        if not isinstance(word, str) or len(word) < 2:
-            return False
-        return self._index(word) >= 0 or word in self.long_words
+        return isinstance(word, str) and len(word) >= 2 and self._frequency(word) is not None
 
     def get(self, word: str, default: float = 0.0) -> float:
-        at = self._index(word) if len(word) >= 2 else -1
-        if at >= 0:
-            return float(self.freqs[at])
-        return self.long_words.get(word, default)
+        found = self._frequency(word) if len(word) >= 2 else None
+        return default if found is None else found
 
 
 def _cache_name(source: Path) -> str:
