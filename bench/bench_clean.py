@@ -1,7 +1,7 @@
 """Benchmark the cleaning path against the obvious alternatives, in the same run.
 
-Builds a large scraped document (10 MB+ by default) from the shipped sample — the site header, then
-the sample's body repeated with the site's chunk markers numbered on — and prints:
+Builds a large scraped document (10 MB+ by default) of distinct paragraphs from the shipped sample's
+sentences (``bench/inputs.py``: the site header, then the body with the site's chunk markers) and prints:
 
 * MB/s of ``clean_text`` in process, and of the whole ``docmend clean`` command as a process;
 * the same input through Unstructured's ``clean_extra_whitespace`` + ``group_broken_paragraphs``
@@ -16,7 +16,6 @@ Run: ``python bench/bench_clean.py [--mb 10]``.
 from __future__ import annotations
 
 import argparse
-import random
 import re
 import subprocess
 import sys
@@ -28,45 +27,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(ROOT / "bench"))
+
+from inputs import scraped_document  # noqa: E402
+from naive_cleaner import naive_clean as naive_regex_clean  # noqa: E402
+
 from pipeline.rules import load_rules  # noqa: E402
 from pipeline.runner import clean_text  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "wangxin_scraped_diyiwenku.txt"
-RE_MARKER = re.compile(r"^\d+、", re.MULTILINE)
 
 
 def build_input(target_bytes: int, *, seed: int = 7) -> str:
-    """The sample's header, then its body again and again as the site would chunk it.
-
-    Each copy shuffles the sample's sentences (so no paragraph repeats: a repeated document would be
-    mostly removed as duplicated text) and is cut into chunks of about the sample's length, numbered
-    on (``1、`` ``2、`` …) and cut mid-word, as 第一文库网 does.
-    """
-    header, *chunks = SAMPLE.read_text(encoding="utf-8").splitlines()
-    body = "".join(RE_MARKER.sub("", chunk) for chunk in chunks)
-    sentences = [s + "。" for s in body.split("。") if s]
-    chunk_chars = max(1, len(body) // max(1, len(chunks)))
-    rng = random.Random(seed)
-    lines = [header]
-    size = len(header.encode())
-    number = 0
-    while size < target_bytes:
-        rng.shuffle(sentences)
-        text = "".join(sentences)
-        for start in range(0, len(text), chunk_chars):
-            number += 1
-            line = f"{number}、{text[start : start + chunk_chars]}"
-            lines.append(line)
-            size += len(line.encode()) + 1
-    return "\n".join(lines) + "\n"
-
-
-def naive_regex_clean(text: str) -> str:
-    """What people write first: drop marker prefixes, collapse whitespace, swap commas."""
-    text = re.sub(r"^\d+、", "", text, flags=re.MULTILINE)
-    text = re.sub(r"[ \t]+", " ", text)
-    text = re.sub(r"(?<=[\u4e00-\u9fff]),(?=[\u4e00-\u9fff“])", "，", text)
-    return re.sub(r"\n{2,}", "\n", text)
+    """A scraped preview of distinct paragraphs (``bench/inputs.py``): a repeated paragraph would be removed."""
+    return scraped_document(target_bytes, seed=seed)
 
 
 def unstructured_clean() -> Callable[[str], str] | None:

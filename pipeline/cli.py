@@ -18,6 +18,7 @@ from rich.table import Table
 
 from pipeline.cli_help import PlainHelpGroup
 from pipeline.errors import DocmendError, RuleError
+from pipeline.report import DETAILS, edit_counts
 from pipeline.rules import RuleSet, load_rules
 from pipeline.write import FORMATS, output_paths, write_outputs
 
@@ -96,12 +97,22 @@ def clean(
         ),
     ] = False,
     quiet: Annotated[bool, typer.Option("-q", "--quiet", help="Print only errors.")] = False,
+    report_detail: Annotated[
+        str,
+        typer.Option(
+            "--report",
+            help="Report detail: compact (mass substitutions as position lists; default), full (every change "
+            "a record), none (no report).",
+        ),
+    ] = "compact",
 ) -> None:
     """Clean each INPUT: writes OUTDIR/<name>.txt (one paragraph per line) and OUTDIR/<name>.report.json."""
     from pipeline.runner import FileResult, clean_files
 
     ruleset = _load(rules_dirs)
     chosen = _formats(formats)
+    if report_detail not in DETAILS:
+        raise typer.BadParameter(f"choose one of {', '.join(DETAILS)}", param_hint="--report")
     if complete and reference is None:
         raise typer.BadParameter("--complete needs --reference", param_hint="--complete")
     extra = {}
@@ -120,7 +131,7 @@ def clean(
             err_console.print(f"error: {result.error}", markup=False)
             return
         try:
-            written = write_outputs(doc, outdir, stems[result.path], chosen, extra=extra)
+            written = write_outputs(doc, outdir, stems[result.path], chosen, extra=extra, report=report_detail)
         except OSError as err:
             unwritten += 1
             reason = err.strerror or err
@@ -131,7 +142,7 @@ def clean(
             failures += 1
             err_console.print(f"error: {result.path}: {status}", markup=False)
         elif not quiet:
-            restored = sum(1 for e in doc.edits if e.stage == "restore")
+            restored = edit_counts(doc.edits, "stage")["restore"]
             note = f", {restored} restored" if reference is not None else ""
             flagged = f", {len(doc.suggestions)} to review" if doc.suggestions else ""
             summary = f"{len(doc.edits)} changes{note}{flagged}, {len(doc.paragraphs)} paragraphs"

@@ -7,7 +7,7 @@ position back to the original input. The report is a view of that log.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -65,32 +65,115 @@ def make_edit(
     return Edit(stage, rule_id, start, end, text[start:end], after, reason, evidence, confidence)
 
 
-def check_edits(text: str, edits: Sequence[Edit], stage: str) -> list[Edit]:
-    """Return the edits sorted by position; raise StageError if they overlap or do not fit text."""
-    ordered = sorted(edits, key=lambda e: (e.start, e.end))
+@dataclass(slots=True, eq=False)
+class Substitutions:
+    """Many one-character edits of one rule at once: ``before`` replaced by ``after`` (one character
+    each) at every offset in ``positions`` (sorted, in the text the stage received).
+
+    What a stage returns, beside :class:`Edit`, for a change it makes at tens of thousands of places
+    (a half-width comma made full-width): no length changes, so nothing to map, one record to keep.
+    ``step`` and ``input_positions`` (the positions in the document's input) are set by the runner.
+    """
+
+    stage: str
+    rule_id: str
+    before: str
+    after: str
+    reason: str
+    positions: np.ndarray
+    step: int = -1
+    input_positions: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    def edits(self) -> Iterator[Edit]:
+        """The ordinary edits these stand for, by position.
+
+        >>> [e[:6] for e in Substitutions("s", "r", ",", "，", "", np.array([1, 3])).edits()]
+        [('s', 'r', 1, 2, ',', '，'), ('s', 'r', 3, 4, ',', '，')]
+        """
+        inputs = self.input_positions if self.input_positions is not None else np.full(len(self.positions), -1)
+        fields = (self.stage, self.rule_id)
+        tail = (self.before, self.after, self.reason, None, 1.0, self.step)
+        make = tuple.__new__
+        for pos, at in zip(self.positions.tolist(), inputs.tolist(), strict=True):
+            yield make(Edit, (*fields, pos, pos + 1, *tail, at, at + 1 if at >= 0 else -1))
+
+
+AnyEdit = Edit | Substitutions
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def split_substitutions(edits: Iterable[AnyEdit]) -> tuple[list[Edit], list[Substitutions]]:
+    """The ordinary edits and the :class:`Substitutions` of a stage's result, apart."""
+    plain: list[Edit] = []
+    subs: list[Substitutions] = []
+    for edit in edits:
+        (subs if isinstance(edit, Substitutions) else plain).append(edit)  # type: ignore[arg-type]
+    return plain, subs
+
+
+def check_edits(text: str, edits: Sequence[AnyEdit], stage: str) -> list[AnyEdit]:
+    """Return the edits sorted by position (any :class:`Substitutions` after them); raise StageError if
+    they overlap or do not fit text."""
+    plain, subs = split_substitutions(edits)
+    ordered: list[AnyEdit] = sorted(plain, key=lambda e: (e.start, e.end))
     last_end = -1
     last_start = -1
     for edit in ordered:
-        if not 0 <= edit.start <= edit.end <= len(text):
-            raise StageError(stage, f"edit {edit.rule_id} spans {edit.start}:{edit.end} outside the text")
-        if text[edit.start : edit.end] != edit.before:
-            raise StageError(stage, f"edit {edit.rule_id} at {edit.start} does not match the text it replaces")
-        if edit.start < last_end or (edit.start == last_start and edit.start == edit.end):
-            raise StageError(stage, f"edit {edit.rule_id} at {edit.start} overlaps another edit")
-        last_end = edit.end
-        last_start = edit.start
-    return ordered
+        if not 0 <= edit.start <= edit.end <= len(text):  # type: ignore[union-attr]
+            raise StageError(stage, f"edit {edit.rule_id} spans {edit.start}:{edit.end} outside the text")  # type: ignore[union-attr]
+        if text[edit.start : edit.end] != edit.before:  # type: ignore[union-attr]
+            raise StageError(stage, f"edit {edit.rule_id} at {edit.start} does not match the text it replaces")  # type: ignore[union-attr]
+        if edit.start < last_end or (edit.start == last_start and edit.start == edit.end):  # type: ignore[union-attr]
+            raise StageError(stage, f"edit {edit.rule_id} at {edit.start} overlaps another edit")  # type: ignore[union-attr]
+        last_end = edit.end  # type: ignore[union-attr]
+        last_start = edit.start  # type: ignore[union-attr]
+    if subs:
+        _check_substitutions(text, ordered, subs, stage)  # type: ignore[arg-type]
+    return [*ordered, *subs]
 
 
-def apply_edits(text: str, edits: Sequence[Edit]) -> str:
+def _check_substitutions(text: str, plain: list[Edit], subs: list[Substitutions], stage: str) -> None:
+    cps = _code_points(text)
+    for sub in subs:
+        positions = sub.positions
+        if len(sub.before) != 1 or len(sub.after) != 1:
+            raise StageError(stage, f"substitution {sub.rule_id} is not one character for one")
+        if len(positions) and (positions[0] < 0 or positions[-1] >= len(cps) or np.any(np.diff(positions) <= 0)):
+            raise StageError(stage, f"substitution {sub.rule_id}: positions unsorted or outside the text")
+        if np.any(cps[positions] != ord(sub.before)):
+            raise StageError(stage, f"substitution {sub.rule_id} does not match the text it replaces")
+    taken = np.sort(np.concatenate([sub.positions for sub in subs]))
+    if np.any(taken[1:] == taken[:-1]):
+        raise StageError(stage, "two substitutions at one position")
+    if plain and len(taken):
+        starts = np.fromiter((e.start for e in plain), dtype=np.int64, count=len(plain))
+        ends = np.fromiter((e.end for e in plain), dtype=np.int64, count=len(plain))
+        i = np.searchsorted(starts, taken, side="right") - 1
+        if np.any((i >= 0) & (taken < ends[np.clip(i, 0, None)])):
+            raise StageError(stage, "a substitution overlaps another edit")
+
+
+def apply_edits(text: str, edits: Sequence[AnyEdit]) -> str:
     """Apply non-overlapping edits (offsets into ``text``) and return the new text.
 
     >>> apply_edits("ab,c", [Edit("s", "r", 2, 3, ",", "，", "")])
     'ab，c'
     """
+    plain, subs = split_substitutions(edits)
+    if subs:
+        cps = _code_points(text).copy()
+        for sub in subs:
+            cps[sub.positions] = ord(sub.after)
+        text = cps.tobytes().decode("utf-32-le", "surrogatepass")
     parts: list[str] = []
     cursor = 0
-    for edit in sorted(edits, key=lambda e: (e.start, e.end)):
+    for edit in sorted(plain, key=lambda e: (e.start, e.end)):
         parts.append(text[cursor : edit.start])
         parts.append(edit.after)
         cursor = edit.end
@@ -172,7 +255,7 @@ class Document:
     source: str
     original: str
     text: str = ""
-    edits: list[Edit] = field(default_factory=list)
+    edits: Sequence[Edit] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     suggestions: list[Edit] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)

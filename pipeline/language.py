@@ -9,9 +9,12 @@ import os
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from pipeline.tables import WordTable, cached_tables
 
 HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
 RE_HAN = re.compile(f"[{HAN_CLASS}]")
@@ -19,19 +22,23 @@ QUOTE_OPEN = "“‘「『《"
 QUOTE_CLOSE = ("”", "’", "」", "』", "》")
 LOG_FLOOR = -9.0  # log10 relative frequency of a character the dictionary never uses
 NO_RADICAL = -1
+PAIR_CHUNK = 1 << 18  # pairs looked up at a time
+
+
+def _dictionary_path() -> str:
+    """jieba's bundled ``dict.txt``. Only the data file is used, so the package is located, not
+    imported (importing it pulls in ``pkg_resources``)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("the damage stage needs jieba's dictionary: pip install jieba")
+    return os.path.join(next(iter(spec.submodule_search_locations)), "dict.txt")
 
 
 @lru_cache(maxsize=1)
 def dictionary_entries() -> tuple[tuple[str, ...], np.ndarray]:
-    """jieba's bundled ``dict.txt``: its words and their frequencies (read once per process).
-
-    Only the data file is used, so the package is located, not imported (importing it pulls in
-    ``pkg_resources``)."""
-    spec = importlib.util.find_spec("jieba")
-    if spec is None or not spec.submodule_search_locations:
-        raise ImportError("the damage stage needs jieba's dictionary: pip install jieba")
-    path = os.path.join(next(iter(spec.submodule_search_locations)), "dict.txt")
-    with open(path, encoding="utf-8") as handle:
+    """jieba's bundled ``dict.txt``: its words and their frequencies (read once per process, and only
+    when the tables are built: see :func:`_tables`)."""
+    with open(_dictionary_path(), encoding="utf-8") as handle:
         tokens = handle.read().split()
     words = tuple(tokens[0::3])
     freqs = np.array(list(map(int, tokens[1::3])), dtype=np.float64)
@@ -39,9 +46,32 @@ def dictionary_entries() -> tuple[tuple[str, ...], np.ndarray]:
 
 
 @lru_cache(maxsize=1)
-def _word_code_points() -> tuple[np.ndarray, np.ndarray]:
-    """All dictionary words joined by NULs as code points, with each position's word frequency."""
+def _tables() -> dict[str, np.ndarray]:
+    """Every table derived from the dictionary and OpenCC, from the cache of :mod:`pipeline.tables`."""
+    return cached_tables(Path(_dictionary_path()), _build_tables)
+
+
+def _build_tables() -> dict[str, np.ndarray]:
     words, freqs = dictionary_entries()
+    cps, weights = _word_code_points(words, freqs)
+    simple = _build_simplified_code_points()
+    keys, logs = _build_bigram_table(cps, weights)
+    table = WordTable.from_words(words, freqs)
+    dictionary_entries.cache_clear()  # the word strings are not needed once the tables hold them
+    return {
+        "char_logs": _build_char_log_frequencies(cps, weights, simple),
+        "simplified": simple,
+        "bigram_keys": keys,
+        "bigram_logs": logs,
+        "word_keys": table.keys,
+        "word_freqs": table.freqs,
+        "long_words": np.array(list(table.long_words), dtype=str),
+        "long_freqs": np.array(list(table.long_words.values()), dtype=np.float64),
+    }
+
+
+def _word_code_points(words: tuple[str, ...], freqs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All dictionary words joined by NULs as code points, with each position's word frequency."""
     cps = np.frombuffer("\x00".join(words).encode("utf-32-le"), dtype=np.uint32)
     lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
     weights = np.repeat(freqs, lengths + 1)[: len(cps)]
@@ -53,11 +83,13 @@ def char_log_frequencies() -> np.ndarray:
     """log10 relative frequency of each BMP character (index: code point), summed over the words
     that contain it. A traditional character counts at least as often as its simplified form, so
     traditional text is not mistaken for rare characters."""
-    cps, weights = _word_code_points()
+    return _tables()["char_logs"]
+
+
+def _build_char_log_frequencies(cps: np.ndarray, weights: np.ndarray, simple: np.ndarray) -> np.ndarray:
     counts = np.bincount(np.minimum(cps, 0xFFFF), weights=weights, minlength=0x10000)[:0x10000]
     counts[0] = 0.0
     counts[0xFFFF] = 0.0
-    simple = simplified_code_points()
     counts = np.maximum(counts, counts[simple])
     total = counts.sum()
     with np.errstate(divide="ignore"):
@@ -66,7 +98,6 @@ def char_log_frequencies() -> np.ndarray:
     return np.maximum(logs, LOG_FLOOR).astype(np.float32)
 
 
-@lru_cache(maxsize=1)
 def _traditional_pairs() -> tuple[tuple[int, int], ...]:
     """(traditional, simplified) code points for the CJK unified ideographs OpenCC maps one to one."""
     try:
@@ -86,7 +117,11 @@ def bigram_table() -> tuple[np.ndarray, np.ndarray]:
 
     A key is ``first << 21 | second`` (code points); the frequency sums the words holding the pair.
     """
-    cps, weights = _word_code_points()
+    tables = _tables()
+    return tables["bigram_keys"], tables["bigram_logs"]
+
+
+def _build_bigram_table(cps: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = cps[:-1].astype(np.int64)
     second = cps[1:].astype(np.int64)
     inside = (first != 0) & (second != 0)
@@ -102,6 +137,10 @@ def bigram_table() -> tuple[np.ndarray, np.ndarray]:
 @lru_cache(maxsize=1)
 def simplified_code_points() -> np.ndarray:
     """BMP code point → its simplified form's (identity for all but OpenCC's one-to-one pairs)."""
+    return _tables()["simplified"]
+
+
+def _build_simplified_code_points() -> np.ndarray:
     table = np.arange(0x10000, dtype=np.int64)
     pairs = np.array([p for p in _traditional_pairs() if p[1] <= 0xFFFF], dtype=np.int64).reshape(-1, 2)
     if len(pairs):
@@ -114,18 +153,25 @@ def bigram_log_frequencies(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     their simplified forms; LOG_FLOOR where no dictionary word holds the pair."""
     keys, logs = bigram_table()
     simple = simplified_code_points()
-    first = simple[np.minimum(first, 0xFFFF)]
-    second = simple[np.minimum(second, 0xFFFF)]
-    wanted = (first << 21) | second
-    at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    return np.where(keys[at] == wanted, logs[at], np.float32(LOG_FLOOR))
+    shape = np.shape(first)
+    first, second = np.ravel(first), np.ravel(second)
+    out = np.empty(len(first), dtype=np.float32)
+    for lo in range(0, len(first), PAIR_CHUNK):  # in pieces: the int64 temporaries stay small
+        a = simple[np.minimum(first[lo : lo + PAIR_CHUNK], 0xFFFF)]
+        b = simple[np.minimum(second[lo : lo + PAIR_CHUNK], 0xFFFF)]
+        wanted = (a << 21) | b
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        out[lo : lo + PAIR_CHUNK] = np.where(keys[at] == wanted, logs[at], np.float32(LOG_FLOOR))
+    return out.reshape(shape)
 
 
 @lru_cache(maxsize=1)
-def dictionary_words() -> frozenset[str]:
-    """The dictionary's words of two characters or more (for word coverage of suspect runs)."""
-    words, _ = dictionary_entries()
-    return frozenset(w for w in words if len(w) >= 2)
+def dictionary_words() -> WordTable:
+    """The dictionary's words of two characters or more, with their frequencies (``word in table``,
+    ``table.get(word)``): for word coverage of suspect runs and words made across a cut."""
+    tables = _tables()
+    long_words = dict(zip(tables["long_words"].tolist(), tables["long_freqs"].tolist(), strict=True))
+    return WordTable(tables["word_keys"], tables["word_freqs"], long_words)
 
 
 @lru_cache(maxsize=1)

@@ -24,7 +24,6 @@ import numpy as np
 from pipeline.document import Edit
 from pipeline.langid import language_and_script
 from pipeline.language import (
-    HAN_CLASS,
     bigram_log_frequencies,
     bigram_table,
     code_points,
@@ -44,8 +43,6 @@ LATIN1_GARBAGE = "".join(chr(c) for c in range(0x80, 0x100) if chr(c) not in "\u
 RE_GARBAGE = re.compile(
     "[" + re.escape(LATIN1_GARBAGE) + r"\ue000-\uf8ff\ufffd" + re.escape("!\"#$%&'*+/<=>@\\^_`{|}~") + "]"
 )
-RE_LATIN_LETTER = re.compile(r"[A-Za-z]")
-RE_HAN = re.compile(f"[{HAN_CLASS}]")
 MODERN_FUNCTION_CHARS = "的了是在和有"
 KNOWN_PAIR_LOG = -7.0  # a pair more frequent than this occurs inside dictionary words
 SENTENCE_ENDS = "。！？.!?；;:：”」"
@@ -137,6 +134,23 @@ def top_bigram_keys(top_n: int) -> np.ndarray:
     return np.sort(chosen)
 
 
+PAIR_CHUNK = 1 << 18
+
+
+def _pair_keys(cps: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """``first << 16 | second`` (simplified BMP code points) of each marked neighbouring pair, as
+    uint32 and built in pieces: a 20 MB text has millions of pairs."""
+    simple = simplified_code_points()
+    starts = np.flatnonzero(pairs)
+    keys = np.empty(len(starts), dtype=np.uint32)
+    for lo in range(0, len(starts), PAIR_CHUNK):
+        at = starts[lo : lo + PAIR_CHUNK]
+        first = simple[np.minimum(cps[at], 0xFFFF)].astype(np.uint32)
+        second = simple[np.minimum(cps[at + 1], 0xFFFF)].astype(np.uint32)
+        keys[lo : lo + PAIR_CHUNK] = first << 16 | second
+    return keys
+
+
 def top_bigram_share(
     cps: np.ndarray, han: np.ndarray, top_n: int, *, topic_share: float = 1.0, topic_min: int = 3
 ) -> tuple[float, int]:
@@ -160,10 +174,8 @@ def top_bigram_share(
     total = int(pairs.sum())
     if not total:
         return 0.0, 0
-    simple = simplified_code_points()
-    first = simple[np.minimum(cps[:-1][pairs], 0xFFFF)]
-    second = simple[np.minimum(cps[1:][pairs], 0xFFFF)]
-    kinds, counts = np.unique((first << 21) | second, return_counts=True)
+    kinds, counts = np.unique(_pair_keys(cps, pairs), return_counts=True)
+    kinds = (kinds >> 16).astype(np.int64) << 21 | (kinds & 0xFFFF).astype(np.int64)  # the table's keys
     top = top_bigram_keys(top_n)
     at = np.minimum(np.searchsorted(top, kinds), len(top) - 1)
     in_top = top[at] == kinds
@@ -212,8 +224,9 @@ def spun_score(
 
 def _script(line: str) -> str | None:
     """ "latin" or "han" for a line that is mostly one of them, else None."""
-    latin = len(RE_LATIN_LETTER.findall(line))
-    han = len(RE_HAN.findall(line))
+    cps = code_points(line)  # counted on the code points: findall builds a string per Han character
+    latin = int((((cps >= 0x41) & (cps <= 0x5A)) | ((cps >= 0x61) & (cps <= 0x7A))).sum())
+    han = int(han_mask(cps).sum())
     if latin + han < 4:
         return None
     if latin >= 2 * han and latin >= 4:

@@ -7,16 +7,17 @@ after cleaning has settled.
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import numpy as np
 import regex
 
-from pipeline.document import Document, Edit, OffsetMap, apply_edits, check_edits
+from pipeline.document import Document, Edit, apply_edits, check_edits
+from pipeline.edit_log import EditLog
 from pipeline.errors import DocmendError, StageError
 from pipeline.quality import assess_quality
 from pipeline.rules import RuleSet, load_rules
@@ -62,35 +63,31 @@ CLEANING_STEPS: tuple[Step, ...] = (
 MAX_PASSES = 4
 
 
-class EditLog:
-    """The edits applied so far, one group per step, able to map offsets back to the input."""
+class QuietSteps:
+    """Which steps changed nothing at their last run, and on which text and metadata.
+
+    The text is named by the number of edit groups applied so far (it only changes when one is). A
+    step that left a text and the metadata as they were would do so again: the confirming pass
+    skips it, so that pass only re-runs the steps that ran before the last change.
+    """
 
     def __init__(self) -> None:
-        self.maps: list[OffsetMap] = []
-        self.edits: list[Edit] = []
+        self._quiet: dict[int, tuple[int, dict[str, Any]]] = {}
 
-    def to_input(self, positions: Sequence[int] | np.ndarray, *, end: bool = False) -> list[int]:
-        """Offsets in the original input of offsets in the current text."""
-        mapped = np.asarray(positions, dtype=np.int64)
-        for offset_map in reversed(self.maps):
-            mapped = offset_map.to_input_many(mapped, end=end)
-        return mapped.tolist()
+    @staticmethod
+    def snapshot(metadata: dict[str, Any]) -> dict[str, Any]:
+        return copy.deepcopy(metadata)
 
-    def located(self, edits: Sequence[Edit], step: int) -> list[Edit]:
-        """The edits with ``step`` and their span in the original input filled in."""
-        count = len(edits)
-        starts = self.to_input(np.fromiter((e.start for e in edits), dtype=np.int64, count=count))
-        ends = self.to_input(np.fromiter((e.end for e in edits), dtype=np.int64, count=count), end=True)
-        make = tuple.__new__  # Edit(...) without the keyword handling: this runs once per edit
-        return [
-            make(Edit, (*e[:9], step, start, max(start, stop) if e.end > e.start else start))
-            for e, start, stop in zip(edits, starts, ends, strict=True)
-        ]
+    def note(self, index: int, version: int, before: dict[str, Any], after: dict[str, Any]) -> None:
+        """Step ``index`` changed nothing on text ``version``; remember it if it left metadata alone too."""
+        if before == after:
+            self._quiet[index] = (version, before)
+        else:
+            self._quiet.pop(index, None)
 
-    def record(self, edits: list[Edit]) -> None:
-        """Log one step's (checked, sorted) edits."""
-        self.edits.extend(self.located(edits, len(self.maps)))
-        self.maps.append(OffsetMap(edits, ordered=True))
+    def unchanged_since(self, index: int, version: int, metadata: dict[str, Any]) -> bool:
+        seen = self._quiet.get(index)
+        return seen is not None and seen[0] == version and seen[1] == metadata
 
 
 def run_step(
@@ -123,14 +120,19 @@ def clean_text(
     doc = Document(source=source, original=text, metadata=dict(metadata or {}))
     log = EditLog()
     current = text
+    quiet = QuietSteps()
     for _ in range(MAX_PASSES):
         changed = False
-        for step in steps:
+        for index, step in enumerate(steps):
+            if quiet.unchanged_since(index, len(log.maps), doc.metadata):
+                continue  # it changed nothing on this very text and metadata: it would change nothing again
+            metadata_before = quiet.snapshot(doc.metadata)
             edits = run_step(step, current, rules=rules, metadata=doc.metadata, source=source)
             if edits:
-                current = apply_edits(current, edits)
-                log.record(edits)
+                current = log.apply_and_record(current, edits)
                 changed = True
+            else:
+                quiet.note(index, len(log.maps), metadata_before, doc.metadata)
         if not changed:
             break
     else:
@@ -139,12 +141,12 @@ def clean_text(
     doc.suggestions.extend(_mapped(log, flag_chrome(current, rules=rules, metadata=doc.metadata)))
     current = _restore(doc, log, current, rules, reference, complete)
     doc.text = current
-    doc.edits = log.edits
+    doc.edits = log
     if not RE_BODY_CHAR.search(current):
         doc.metadata["status"] = NO_BODY
     elif not doc.title:
         _title_from_file_metadata(doc)
-    quality = assess_quality(doc.text, doc.original, doc.edits, doc.metadata, rules=rules)
+    quality = assess_quality(doc.text, doc.original, list(log.ordinary()), doc.metadata, rules=rules)
     doc.metadata["quality"] = quality
     doc.warnings.extend(w["message"] for w in quality.get("warnings", []) if w.get("kind") != "no_body")
     return doc

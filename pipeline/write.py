@@ -18,7 +18,7 @@ import orjson
 
 from pipeline.document import Document
 from pipeline.output_group import all_or_none, commit
-from pipeline.report import build_record, build_report
+from pipeline.report import build_record, write_report
 
 FORMATS = ("txt", "md", "docx", "jsonl")
 
@@ -125,14 +125,18 @@ def write_outputs(
     formats: tuple[str, ...] = (),
     *,
     extra: dict[str, Callable[[Document], str]] | None = None,
+    report: str = "compact",
 ) -> list[Path]:
     """Write the .txt and .report.json of ``doc`` (plus the asked-for formats); return the paths.
+
+    ``report``: ``compact`` (mass substitutions as position lists), ``full`` (every change a record)
+    or ``none`` (no report file).
 
     All or none: every file is written to a temporary file first and they are moved into place together;
     if one cannot be written (a full disk), none of them is.
     """
     with all_or_none():
-        return _write_outputs(doc, outdir, stem, formats, extra=extra)
+        return _write_outputs(doc, outdir, stem, formats, extra=extra, report=report)
 
 
 def _write_outputs(
@@ -142,13 +146,16 @@ def _write_outputs(
     formats: tuple[str, ...],
     *,
     extra: dict[str, Callable[[Document], str]] | None,
+    report: str,
 ) -> list[Path]:
     paths = output_paths(outdir, stem)
     written = []
     write_text(paths["txt"], clean_text_output(doc))
     written.append(paths["txt"])
-    write_json(paths["report"], build_report(doc))
-    written.append(paths["report"])
+    if report != "none":
+        with atomic_writer(paths["report"], "wb") as handle:
+            write_report(handle, doc, detail=report)
+        written.append(paths["report"])
     if "md" in formats:
         write_text(paths["md"], markdown_output(doc))
         written.append(paths["md"])

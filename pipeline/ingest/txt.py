@@ -207,8 +207,11 @@ def _control_ratio(text: str) -> float:
     sample = text[:_ANALYSE_CHARS]
     if not sample:
         return 0.0
-    bad = sum(1 for ch in sample if ch not in _CONTROL_OK and unicodedata.category(ch) in ("Cc", "Cs", "Cn"))
-    return bad / len(sample)
+    # each distinct character looked up once: a text has a few thousand, not tens of thousands
+    bad_chars = [
+        ch for ch in set(sample) if ch not in _CONTROL_OK and unicodedata.category(ch) in ("Cc", "Cs", "Cn")
+    ]
+    return sum(sample.count(ch) for ch in bad_chars) / len(sample)
 
 
 # ----------------------------------------------------------------------------------------------- TXT

@@ -6,7 +6,6 @@ characters stuck to real text at a chunk edge, found from character statistics (
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -119,11 +118,21 @@ def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cf
     idx = np.flatnonzero(rare)
     if len(idx) < cfg.min_rare:
         return []
-    non_han_before = np.cumsum(~han)
-    breaks = (np.diff(idx) > cfg.max_gap + 1) | (non_han_before[idx[1:]] != non_han_before[idx[:-1]])
+    gaps = np.diff(idx)
+    breaks = gaps > cfg.max_gap + 1
+    # a non-Han character between two close rare ones breaks the cluster too (read at the few
+    # positions in between, not from a count over the whole text)
+    for step in range(1, cfg.max_gap + 1):
+        inside = ~breaks & (gaps > step)
+        breaks[inside] = ~han[idx[:-1][inside] + step]
+    del gaps
     bounds = np.flatnonzero(np.r_[True, breaks, True])
-    clusters = [(int(idx[a]), int(idx[b - 1]) + 1, int(b - a)) for a, b in itertools.pairwise(bounds)]
-    clusters = [c for c in clusters if c[2] >= cfg.min_rare]
+    del breaks
+    big = np.flatnonzero(np.diff(bounds) >= cfg.min_rare)  # only clusters of min_rare or more become tuples
+    clusters = [
+        (int(idx[a]), int(idx[b - 1]) + 1, int(b - a))
+        for a, b in zip(bounds[big].tolist(), bounds[big + 1].tolist(), strict=True)
+    ]
     if not clusters:
         return []
     in_cluster = np.zeros(len(cps), dtype=bool)
@@ -133,10 +142,11 @@ def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cf
     ordinary = logs[han & ~in_cluster]
     ordinary = ordinary if len(ordinary) else logs[han]
     norm = float(np.median(ordinary[:: max(1, len(ordinary) // 200_000)]))
+    del ordinary
     # rare characters standing alone: many in classical or specialist text, few in modern prose
-    isolated_before = np.r_[0, np.cumsum(rare & ~in_cluster)]
-    han_before = np.r_[0, np.cumsum(han & ~in_cluster)]
     valid = han & ~in_cluster
+    isolated_before = _counts_before(rare & valid)
+    han_before = _counts_before(valid)
     counts: list[np.ndarray] = []  # pairs and known pairs before each position, once many windows need them
     looked = 0
     candidates = []
@@ -161,7 +171,7 @@ def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cf
             pairs = valid[:-1] & valid[1:]
             known = np.zeros(len(pairs), dtype=bool)
             known[pairs] = bigram_log_frequencies(cps[:-1][pairs], cps[1:][pairs]) > cfg.pair_min_log
-            counts = [np.r_[0, np.cumsum(pairs)], np.r_[0, np.cumsum(known)]]
+            counts = [_counts_before(pairs), _counts_before(known)]
         if counts:
             total = int(counts[0][w_hi - 1] - counts[0][w_lo])
             context_known = int(counts[1][w_hi - 1] - counts[1][w_lo]) / total if total else 0.0
@@ -203,6 +213,13 @@ def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cf
             )
         )
     return edits
+
+
+def _counts_before(mask: np.ndarray) -> np.ndarray:
+    """How many True values come before each position (length + 1 entries, int32, no copies)."""
+    out = np.zeros(len(mask) + 1, dtype=np.int32)
+    np.cumsum(mask, dtype=np.int32, out=out[1:])
+    return out
 
 
 def document_known_share(cps: np.ndarray, han: np.ndarray, min_log: float, budget: int = 400_000) -> float:
@@ -271,17 +288,21 @@ def _edge_blocks(text: str, cps: np.ndarray, han: np.ndarray, cfg: NoiseSettings
     line_starts, line_ends = line_starts[long_enough], line_ends[long_enough]
     if not len(line_starts):
         return []
-    han_idx = np.flatnonzero(han)
-    if len(han_idx) < window:
+    if int(np.count_nonzero(han)) < window:
         return []
+    # looked up in the edge_lead + 1 characters at each line edge, not in an index of every Han
+    # character (8 bytes per character of the text)
+    offsets = np.arange(cfg.edge_lead + 1)
     # head windows: the first Han character within edge_lead characters of the line start
-    at = np.searchsorted(han_idx, line_starts)
-    first = han_idx[np.minimum(at, len(han_idx) - 1)]
-    head_ok = (at < len(han_idx)) & (first - line_starts <= cfg.edge_lead) & (first + window <= line_ends)
+    grid = line_starts[:, None] + offsets[None, :]
+    edge_han = han[np.minimum(grid, n - 1)] & (grid < n)
+    first = line_starts + np.argmax(edge_han, axis=1)
+    head_ok = edge_han.any(axis=1) & (first + window <= line_ends)
     # tail windows: the last Han character within edge_lead characters of the line end
-    at = np.searchsorted(han_idx, line_ends) - 1
-    last = han_idx[np.maximum(at, 0)]
-    tail_ok = (at >= 0) & (line_ends - 1 - last <= cfg.edge_lead) & (last + 1 - window >= line_starts)
+    grid = (line_ends - 1)[:, None] - offsets[None, :]
+    edge_han = han[np.maximum(grid, 0)] & (grid >= 0)
+    last = line_ends - 1 - np.argmax(edge_han, axis=1)
+    tail_ok = edge_han.any(axis=1) & (last + 1 - window >= line_starts)
     starts = np.r_[first[head_ok], last[tail_ok] + 1 - window]
     sides = ["head"] * int(head_ok.sum()) + ["tail"] * int(tail_ok.sum())
     lines = np.r_[np.flatnonzero(head_ok), np.flatnonzero(tail_ok)]

@@ -30,9 +30,24 @@ from pipeline.stages.damage.shared import (
     setting,
     until_stable,
 )
+from pipeline.tables import WordTable
 
 RE_SPACES = re.compile(r"\s+")
-ELLIPSIS_END = re.compile(r"(?:…+|\.{3,}|。{3,}|等)$")
+ELLIPSIS_RUNS = ("…", "...", "。。。")
+
+
+def strip_ellipsis_end(line: str) -> str:
+    r"""``line`` without a trailing ``…``, ``...``, ``。。。`` (any longer run too) or ``等``: what the
+    anchored pattern ``(?:…+|\.{3,}|。{3,}|等)$`` removes, read from the end instead of tried at every
+    character of the line.
+
+    >>> strip_ellipsis_end("互联网已成为意识斗争的主阵地……"), strip_ellipsis_end("主阵地等"), strip_ellipsis_end("a..")
+    ('互联网已成为意识斗争的主阵地', '主阵地', 'a..')
+    """
+    for run in ELLIPSIS_RUNS:
+        if line.endswith(run):
+            return line.rstrip(run[0])
+    return line[:-1] if line.endswith("等") else line
 RE_LIST_ITEM = re.compile(
     r"[ \t\u3000]*(?:[（(]?[0-9一二三四五六七八九十]{1,3}[）)、.．]|[A-Ha-h][.．、]|[•·●○■□◆◇▪\-*])"
 )
@@ -359,7 +374,7 @@ def _doubled_chain(text: str, start: int, runs: dict[int, tuple[np.ndarray, np.n
     return chain
 
 
-def _genuine_units(text: str, chain: list[Unit], words: frozenset[str]) -> set[Unit]:
+def _genuine_units(text: str, chain: list[Unit], words: WordTable) -> set[Unit]:
     """The pieces of a chain that are reduplication, not doubling: ``常常`` (a dictionary word
     doubled), ``高高兴兴`` (two single characters making a dictionary word), ``哈哈哈哈`` (the same
     piece again)."""
@@ -429,7 +444,7 @@ def _summaries(
     for i, key in enumerate(keys):
         if key is None or i in removed or len(key) < min_summary:
             continue
-        core = ELLIPSIS_END.sub("", key)
+        core = strip_ellipsis_end(key)
         if len(core) < min_summary:
             continue
         following = []
