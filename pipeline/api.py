@@ -37,8 +37,9 @@ RECORD_ID_PREFIX = b"docmend-record\x00"
 class CleanResult:
     """What cleaning one document gave.
 
-    ``text`` (one paragraph per line), ``title`` (or None), ``edits`` and ``suggestions`` (the report's
-    change records: ``stage``, ``rule``, ``start``, ``end``, ``before``, ``after``, ``reason``, …),
+    ``text`` (one paragraph per line), ``title`` (or None), ``edits`` and ``suggestions`` (every change as a
+    record, the ``changes`` of a ``--report full`` report: ``stage``, ``rule``, ``start``, ``end``, ``before``,
+    ``after``, ``reason``, …),
     ``quality`` (``han_share``, ``removed_share``, ``chars``, ``lang``, ``script``, ``warnings``),
     ``status`` (``"ok"`` or why not), ``warnings`` and the underlying :class:`~pipeline.document.Document`.
     """
@@ -59,7 +60,7 @@ class CleanResult:
 
     @property
     def report(self) -> dict[str, Any]:
-        """The full JSON report, as ``docmend clean`` writes it to ``<name>.report.json``."""
+        """The JSON report as ``docmend clean`` writes it to ``<name>.report.json`` by default (``compact``)."""
         from pipeline.report import build_report
 
         return build_report(self.document)

@@ -16,6 +16,7 @@ from conftest import REFERENCE, ROOT, SCRAPED
 
 import docmend
 from pipeline.document import replay
+from pipeline.report import build_report
 
 README = ROOT / "README.md"
 
@@ -44,8 +45,9 @@ def test_clean_returns_text_edits_and_quality(scraped_text):
     assert replay(scraped_text, result.document.edits) == result.document.text
     assert result.suggestions  # masked spans flagged without a reference
     assert set(result.quality) >= {"han_share", "removed_share", "chars", "warnings"}
-    report = result.report
-    assert report["changes"] == result.edits and report["title"] == result.title
+    full = build_report(result.document, detail="full")
+    assert full["changes"] == result.edits and result.report["title"] == result.title
+    assert result.report["detail"] == "compact"  # as `docmend clean` writes it by default
 
 
 def test_clean_with_reference_restores(scraped_text, reference_text):
@@ -58,7 +60,7 @@ def test_clean_with_reference_restores(scraped_text, reference_text):
 def test_clean_file_matches_the_command_line(tmp_path):
     result = docmend.clean_file(SCRAPED, reference=REFERENCE)
     cli = subprocess.run(
-        [sys.executable, "-m", "docmend", "clean", str(SCRAPED), "--reference", str(REFERENCE), "-o", str(tmp_path), "-q"],
+        [sys.executable, "-m", "docmend", "clean", str(SCRAPED), "--reference", str(REFERENCE), "-o", str(tmp_path), "-q", "--report", "full"],
         capture_output=True,
         text=True,
         timeout=300,
