@@ -47,10 +47,13 @@ from pipeline.align import Alignment, align
 from pipeline.document import Edit, make_edit
 from pipeline.errors import RuleError
 from pipeline.rules import RuleSet, compile_patterns
+from pipeline.stages.restore_judge import judge_reference
+from pipeline.stages.restore_script import fold_to_simplified, is_traditional, reference_view
 
 STAGE = "restore"
 _CONTENT = regex.compile(r"[\p{L}\p{N}]")
 _NON_SPACE = regex.compile(r"\S")
+_SHIFT_MIN = 4  # content characters a shifted paragraph start must have (see _Restorer.shifted_paragraph)
 _EDGE_STUB = 4  # longest scraped stub next to a block that may be damage of the reference around it
 _SENTENCE_END = frozenset("。！？；：!?;:”’」』）)")
 
@@ -74,6 +77,9 @@ class RestoreConfig:
     """The restore settings of ``rules/common/masks.toml`` (tables ``[restore]`` and ``[masks]``)."""
 
     min_similarity: float
+    partial_reference_share: float
+    partial_block_identity: float
+    partial_block_chars: int
     apply_threshold: float
     break_confidence: float
     missing_confidence: float
@@ -180,6 +186,9 @@ def load_config(rules: RuleSet) -> RestoreConfig:
     )
     return RestoreConfig(
         min_similarity=num("restore", "min_similarity", 0.3),
+        partial_reference_share=num("restore", "partial_reference_share", 0.5),
+        partial_block_identity=num("restore", "partial_block_identity", 0.75),
+        partial_block_chars=int(num("restore", "partial_block_chars", 30, 1, 100_000)),
         apply_threshold=num("restore", "apply_threshold", 0.6),
         break_confidence=num("restore", "paragraph_break_confidence", 0.9),
         missing_confidence=num("restore", "insert_missing_confidence", 0.8),
@@ -545,13 +554,29 @@ class _Restorer:
         candidates = [i1, i2] + [p for p in range(i1 + 1, i2) if self.a[p - 1] in _SENTENCE_END]
         return min(candidates, key=lambda p: (abs(p - pos), p))
 
+    def shifted_paragraph(self, i: int, last: str) -> bool:
+        """Whether the scraped text before ``a[i]`` (on its line) ends with the words of ``last``,
+        the start of the reference paragraph after an inserted break.
+
+        Then the insertion is better read one paragraph earlier: the scraped text lacks a whole
+        reference paragraph (a subheading the next paragraph repeats: ``“我爱好挺多，最大的爱好是
+        读书”`` before ``“我爱好挺多，最大的爱好是读书，读书已成为…``), and nothing was dropped at ``i``.
+        """
+        words = "".join(_CONTENT.findall(last))
+        if len(words) < _SHIFT_MIN:
+            return False
+        line_start = self.a.rfind("\n", 0, i) + 1
+        return "".join(_CONTENT.findall(self.a, line_start, i)).endswith(words)
+
     def hunk_with_breaks(self, i1: int, i2: int, j1: int, j2: int) -> None:
         a, b = self.a, self.b
         b_t = b[j1:j2]
         if i1 == i2:
-            point = self.point(i1)
             parts = b_t.split("\n")
             first, last = parts[0], parts[-1]
+            if first.strip() and self.shifted_paragraph(i1, last):
+                return
+            point = self.point(i1)
             if first.strip():
                 piece = self.classify(i1, i1, j1, j1 + len(first))
                 if piece is not None:
@@ -904,13 +929,28 @@ def restore_from_reference(
         metadata["reference_similarity"] = 0.0
         metadata["reference_status"] = "unrelated (similarity 0.00)"
         return [], []
-    alignment = align(text, reference, wildcards=config.wildcards)
-    similarity = alignment.similarity
-    metadata["reference_similarity"] = similarity
-    if similarity < config.min_similarity:
-        metadata["reference_status"] = f"unrelated (similarity {similarity:.2f})"
+    folded_text = fold_to_simplified(text)
+    folded_reference = fold_to_simplified(reference)
+    alignment = align(folded_text, folded_reference, wildcards=config.wildcards)
+    metadata["reference_similarity"] = alignment.similarity
+    verdict = judge_reference(
+        alignment,
+        folded_text,
+        folded_reference,
+        min_similarity=config.min_similarity,
+        min_reference_share=config.partial_reference_share,
+        min_block_identity=config.partial_block_identity,
+        min_block_chars=config.partial_block_chars,
+    )
+    metadata["reference_status"] = verdict.status
+    if not verdict.same:
         return [], []
-    metadata["reference_status"] = f"same document (similarity {similarity:.2f})"
-    restorer = _Restorer(text, reference, config, alignment, complete)
+    traditional = is_traditional(text, folded_text)
+    reference_traditional = is_traditional(reference, folded_reference)
+    if traditional != reference_traditional:
+        # compared in simplified script; what is restored is quoted in the scraped text's script
+        metadata["reference_script"] = "traditional" if reference_traditional else "simplified"
+    view = reference_view(reference, folded_reference, traditional=traditional)
+    restorer = _Restorer(text, view, config, verdict.alignment, complete)
     restorer.run()
     return restorer.result()
