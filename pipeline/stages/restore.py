@@ -47,8 +47,10 @@ from pipeline.align import Alignment, align
 from pipeline.document import Edit, make_edit
 from pipeline.errors import RuleError
 from pipeline.rules import RuleSet, compile_patterns
+from pipeline.stages.restore_gaps import align_gaps
 from pipeline.stages.restore_judge import judge_reference
 from pipeline.stages.restore_script import fold_to_simplified, is_traditional, reference_view
+from pipeline.stages.restore_terms import is_term
 
 STAGE = "restore"
 _CONTENT = regex.compile(r"[\p{L}\p{N}]")
@@ -97,6 +99,7 @@ class RestoreConfig:
     term_confidence: float
     short_han: regex.Pattern[str]
     short_han_confidence: float
+    cut_words_confidence: float
     other_confidence: float
     terms: tuple[str, ...]
     deleted_term_confidence: float
@@ -206,6 +209,7 @@ def load_config(rules: RuleSet) -> RestoreConfig:
         term_confidence=num("masks", "term_confidence", 0.9),
         short_han=_pattern(path, "masks.short_han_pattern", get("masks", "short_han_pattern", r"\p{Han}{1,4}")),
         short_han_confidence=num("masks", "short_han_confidence", 0.75),
+        cut_words_confidence=num("masks", "cut_words_confidence", 0.5),
         other_confidence=num("masks", "other_confidence", 0.4),
         terms=tuple(sorted(set(terms), key=lambda t: (-len(t), t))),
         deleted_term_confidence=num("masks", "deleted_term_confidence", 0.9),
@@ -289,9 +293,24 @@ _RULE_RANK = {
 
 
 class _Restorer:
-    def __init__(self, a: str, b: str, config: RestoreConfig, alignment: Alignment, complete: bool) -> None:
+    """Restoration of ``text`` from a reference, decided on ``a`` and ``b`` (both folded to one
+    script, offset for offset) and quoting ``view`` (the reference in ``text``'s script)."""
+
+    def __init__(
+        self,
+        a: str,
+        b: str,
+        config: RestoreConfig,
+        alignment: Alignment,
+        complete: bool,
+        *,
+        text: str | None = None,
+        view: str | None = None,
+    ) -> None:
         self.a = a
         self.b = b
+        self.text = a if text is None else text
+        self.view = b if view is None else view
         self.cfg = config
         self.al = alignment
         self.complete = complete
@@ -317,9 +336,9 @@ class _Restorer:
 
     def evidence(self, j1: int, j2: int) -> str:
         ctx = self.cfg.context
-        before = self.b[max(0, j1 - ctx) : j1]
-        after = self.b[j2 : j2 + ctx]
-        shown = f"{before}{self.b[j1:j2]}{after}".replace("\n", "⏎")
+        before = self.view[max(0, j1 - ctx) : j1]
+        after = self.view[j2 : j2 + ctx]
+        shown = f"{before}{self.view[j1:j2]}{after}".replace("\n", "⏎")
         return f"reference: …{shown}…"
 
     def break_piece(self, j: int) -> _Piece:
@@ -371,6 +390,7 @@ class _Restorer:
         cfg = self.cfg
         a_t = self.a[i1:i2]
         b_t = self.b[j1:j2] if b_text is None else b_text
+        out = self.view[j1:j2] if b_text is None else b_text  # what goes in, in the output's script
         if not b_t or a_t == b_t:
             return None
         evidence = self.evidence(j1, j2)
@@ -378,7 +398,7 @@ class _Restorer:
         if damage is not None:
             what = f"{a_t!r} stands" if a_t else "nothing stands"
             return _Piece(
-                b_t,
+                out,
                 "restore.quote-end",
                 f"damaged quote end: {what} where the reference has {b_t}",
                 evidence,
@@ -395,26 +415,35 @@ class _Restorer:
             elif b_t in cfg.terms:
                 confidence = cfg.term_confidence
             elif cfg.short_han.fullmatch(b_t):
-                confidence = cfg.short_han_confidence
+                t1, t2 = j1, j2  # the term's span in b: without the paragraph break beside it
+                while t1 < t2 and self.b[t1] == "\n":
+                    t1 += 1
+                while t2 > t1 and self.b[t2 - 1] == "\n":
+                    t2 -= 1
+                if self.b[t1:t2] == b_t and is_term(self.b, t1, t2):
+                    confidence = cfg.short_han_confidence
+                    reason = f"masked characters {a_t} restored from the reference (the term {b_t})"
+                    return _Piece(out, "restore.mask", reason, evidence, confidence, j1)
+                confidence = cfg.cut_words_confidence
             else:
                 confidence = cfg.other_confidence
             return _Piece(
-                b_t, "restore.mask", f"masked characters {a_t} restored from the reference", evidence, confidence, j1
+                out, "restore.mask", f"masked characters {a_t} restored from the reference", evidence, confidence, j1
             )
         if a_t:
             return None
         if b_t in cfg.terms:
             reason = f"{b_t} deleted by the site, restored from the reference"
-            return _Piece(b_t, "restore.deleted-term", reason, evidence, cfg.deleted_term_confidence, j1)
+            return _Piece(out, "restore.deleted-term", reason, evidence, cfg.deleted_term_confidence, j1)
         for short, full, confidence in cfg.truncations:
             if self.completes(full, i1, j1, j2) == short:
                 reason = f"truncated term {short} completed to {full} from the reference"
-                return _Piece(b_t, "restore.truncated-term", reason, evidence, confidence, j1)
+                return _Piece(out, "restore.truncated-term", reason, evidence, confidence, j1)
         if len(b_t) >= cfg.min_term_part:
             for term in cfg.terms:
                 if len(term) > len(b_t) and self.completes(term, i1, j1, j2) is not None:
                     reason = f"{term} partly deleted by the site, restored from the reference"
-                    return _Piece(b_t, "restore.deleted-term", reason, evidence, cfg.deleted_term_confidence, j1)
+                    return _Piece(out, "restore.deleted-term", reason, evidence, cfg.deleted_term_confidence, j1)
         return None
 
     # -- hunks inside blocks ----------------------------------------------------------------
@@ -597,7 +626,7 @@ class _Restorer:
         core = b_t.replace("\n", "")
         piece = self.classify(i1, i2, j1, j2, b_text=core) if core.strip() else None
         if piece is not None:
-            piece.text = _collapse_breaks(b_t)
+            piece.text = _collapse_breaks(self.view[j1:j2])
             piece.reason += "; paragraph break from the reference"
             self.replacements.append((i1, i2, piece))
             return
@@ -616,7 +645,7 @@ class _Restorer:
     # -- block edges ------------------------------------------------------------------------
 
     def missing_piece(self, j1: int, j2: int, *, paragraph: bool) -> _Piece:
-        text = self.b[j1:j2].strip()
+        text = self.view[j1:j2].strip()
         if paragraph:
             return _Piece(
                 text,
@@ -627,7 +656,7 @@ class _Restorer:
                 j1,
             )
         return _Piece(
-            self.b[j1:j2],
+            self.view[j1:j2],
             "restore.insert-missing-text",
             "part of a paragraph missing from the scraped text, inserted from the reference (--complete)",
             self.evidence(j1, j2),
@@ -812,7 +841,7 @@ class _Restorer:
         return make_edit(
             STAGE,
             piece.rule_id,
-            self.a,
+            self.text,
             pos,
             pos if end is None else end,
             piece.text,
@@ -832,7 +861,15 @@ class _Restorer:
             if brk is None or brk.confidence < threshold or self.line_start(pos) or self.line_end(pos):
                 return None, []
             return make_edit(
-                STAGE, brk.rule_id, self.a, pos, pos, "\n", brk.reason, evidence=brk.evidence, confidence=brk.confidence
+                STAGE,
+                brk.rule_id,
+                self.text,
+                pos,
+                pos,
+                "\n",
+                brk.reason,
+                evidence=brk.evidence,
+                confidence=brk.confidence,
             ), []
         suggestions: list[Edit] = []
         keep: dict[str, list[_Piece]] = {"left": [], "paras": [], "right": []}
@@ -868,7 +905,7 @@ class _Restorer:
         edit = make_edit(
             STAGE,
             main.rule_id,
-            self.a,
+            self.text,
             pos,
             pos,
             out,
@@ -951,6 +988,7 @@ def restore_from_reference(
         # compared in simplified script; what is restored is quoted in the scraped text's script
         metadata["reference_script"] = "traditional" if reference_traditional else "simplified"
     view = reference_view(reference, folded_reference, traditional=traditional)
-    restorer = _Restorer(text, view, config, verdict.alignment, complete)
+    used = align_gaps(verdict.alignment, folded_text, folded_reference, wildcards=config.wildcards)
+    restorer = _Restorer(folded_text, folded_reference, config, used, complete, text=text, view=view)
     restorer.run()
     return restorer.result()
