@@ -49,12 +49,13 @@ from pipeline.errors import RuleError
 from pipeline.rules import RuleSet, compile_patterns
 from pipeline.stages.restore_gaps import align_gaps
 from pipeline.stages.restore_judge import judge_reference
-from pipeline.stages.restore_script import fold_to_simplified, is_traditional, reference_view
+from pipeline.stages.restore_script import fold_for_alignment, fold_to_simplified, is_traditional, reference_view
 from pipeline.stages.restore_terms import is_term
 
 STAGE = "restore"
 _CONTENT = regex.compile(r"[\p{L}\p{N}]")
 _NON_SPACE = regex.compile(r"\S")
+_MASK_EDGE_PUNCT = frozenset("，、；：。！？,;:!? \t")  # never part of what a mask run hides
 _SHIFT_MIN = 4  # content characters a shifted paragraph start must have (see _Restorer.shifted_paragraph)
 _EDGE_STUB = 4  # longest scraped stub next to a block that may be damage of the reference around it
 _SENTENCE_END = frozenset("。！？；：!?;:”’」』）)")
@@ -406,6 +407,14 @@ class _Restorer:
                 j1,
             )
         if a_t and cfg.mask_run.fullmatch(a_t):
+            if b_text is None and (b_t[:1] in _MASK_EDGE_PUNCT or b_t[-1:] in _MASK_EDGE_PUNCT):
+                # punctuation beside the hidden text (a doubled comma of the reference) is not hidden
+                t1, t2 = j1, j2
+                while t1 < t2 and self.b[t1] in _MASK_EDGE_PUNCT:
+                    t1 += 1
+                while t2 > t1 and self.b[t2 - 1] in _MASK_EDGE_PUNCT:
+                    t2 -= 1
+                return self.classify(i1, i2, t1, t2) if t1 < t2 else None
             if any(ch in cfg.wildcards for ch in b_t) or b_t != b_t.strip() or "\n" in b_t:
                 return None
             if len(b_t) > cfg.max_restored:
@@ -966,8 +975,10 @@ def restore_from_reference(
         metadata["reference_similarity"] = 0.0
         metadata["reference_status"] = "unrelated (similarity 0.00)"
         return [], []
-    folded_text = fold_to_simplified(text)
-    folded_reference = fold_to_simplified(reference)
+    simplified_text = fold_to_simplified(text)
+    simplified_reference = fold_to_simplified(reference)
+    folded_text = fold_for_alignment(text, simplified_text)
+    folded_reference = fold_for_alignment(reference, simplified_reference)
     alignment = align(folded_text, folded_reference, wildcards=config.wildcards)
     metadata["reference_similarity"] = alignment.similarity
     verdict = judge_reference(
@@ -982,12 +993,12 @@ def restore_from_reference(
     metadata["reference_status"] = verdict.status
     if not verdict.same:
         return [], []
-    traditional = is_traditional(text, folded_text)
-    reference_traditional = is_traditional(reference, folded_reference)
+    traditional = is_traditional(text, simplified_text)
+    reference_traditional = is_traditional(reference, simplified_reference)
     if traditional != reference_traditional:
         # compared in simplified script; what is restored is quoted in the scraped text's script
         metadata["reference_script"] = "traditional" if reference_traditional else "simplified"
-    view = reference_view(reference, folded_reference, traditional=traditional)
+    view = reference_view(reference, simplified_reference, traditional=traditional)
     used = align_gaps(verdict.alignment, folded_text, folded_reference, wildcards=config.wildcards)
     restorer = _Restorer(folded_text, folded_reference, config, used, complete, text=text, view=view)
     restorer.run()

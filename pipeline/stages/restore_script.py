@@ -2,9 +2,9 @@
 
 A reference from a mirror site may be in traditional script while the scraped text is simplified
 (or the other way round): the two share almost no characters as they stand. For alignment both are
-*folded* to simplified, one character at a time with OpenCC's ``t2s`` table, so every offset stays
-where it was (no mapping back is needed); what restoration puts in is taken from the reference as
-the scraped text's script shows it (:func:`reference_view`).
+*folded* to simplified with OpenCC's ``t2s``, one character for one, so every offset stays where it
+was (no mapping back is needed); what restoration puts in is taken from the reference as the
+scraped text's script shows it (:func:`reference_view`).
 
     國家網絡安全   →   国家网络安全      (same length, same offsets)
 """
@@ -48,11 +48,36 @@ def _table(text: str, config: str) -> dict[int, str]:
 def fold_to_simplified(text: str) -> str:
     """``text`` with each traditional character replaced by its simplified form; same length.
 
+    OpenCC's phrase-aware conversion is used when it keeps the length (頭髮 → 头发, 發展 → 发展), else
+    each character is converted on its own; a text without a traditional character is returned as
+    it is.
+
     >>> fold_to_simplified("習近平總書記強調，網絡安全")
     '习近平总书记强调，网络安全'
     """
     table = _table(text, "t2s")
-    return text.translate(table) if table else text
+    if not table:
+        return text
+    whole = _converter("t2s").convert(text)  # type: ignore[attr-defined]
+    return whole if len(whole) == len(text) else text.translate(table)
+
+
+_ALIGNMENT_VARIANTS = str.maketrans("著", "着")
+"""Characters OpenCC leaves apart because both are simplified, though one version writes the
+other (帶著 → 带著, where the simplified edition has 带着)."""
+
+
+def fold_for_alignment(text: str, folded: str | None = None) -> str:
+    """``text`` folded to simplified (``folded``, if already done) with :data:`_ALIGNMENT_VARIANTS`
+    made one: the form both versions are compared in. Never shown: same length as ``text``.
+
+    >>> fold_for_alignment("母親帶著他"), fold_for_alignment("母亲带着他")
+    ('母亲带着他', '母亲带着他')
+    """
+    folded = fold_to_simplified(text) if folded is None else folded
+    if not any(chr(code) in folded for code in _ALIGNMENT_VARIANTS):
+        return folded
+    return folded.translate(_ALIGNMENT_VARIANTS)
 
 
 def traditional_share(text: str, folded: str) -> float:
