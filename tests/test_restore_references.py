@@ -225,3 +225,18 @@ def test_doubled_pinyin_glosses_are_stripped(rules: RuleSet) -> None:
     out = apply_edits(text, strip_pinyin_layers(text, rules=rules, metadata={}))
     assert "中共中央總書記的第九年" in out and "百年奮斗目標" in out
     assert not RE_GLOSS.search(out)
+
+
+def test_mask_in_a_short_heading_between_two_blocks_is_restored(rules: RuleSet) -> None:
+    # no run of the heading is 8 characters long: no anchor, the blocks around it stop at the
+    # reference's paragraph breaks, and the heading is aligned on its own
+    paragraphs = base_documents()["wangxin"]
+    before, heading, after = paragraphs[2], "一、深刻认识健全网络综合治理体系的重要意义", paragraphs[4]
+    assert heading == paragraphs[3]
+    reference = "\n".join([before, heading, after])
+    cut = before.rindex("网络空间")
+    starred_before = before[:cut] + "***" + before[cut + 4 :]  # masks on both sides of the heading
+    text = starred_before + heading.replace("网络综合治理", "***") + after.replace("互联网", "*", 1)
+    applied, suggestions, _ = _run(rules, text, reference)
+    assert apply_edits(text, applied) == reference and not suggestions
+    assert ("***", "网络综合治理") in [(e.before, e.after) for e in applied]
