@@ -109,6 +109,20 @@ FILTERED_TERMS = (
     ("网络综合治理", "农村人居环境", "网络生态治理", "应急预案体系"),
 )
 """Terms a word filter may star out, by length (1–6 characters): names, organisations, words."""
+UNLISTED_DELETIONS = (
+    "网信办",
+    "党中央",
+    "网络空间",
+    "人民群众",
+    "网络强国",
+    "乡村振兴",
+    "农村",
+    "安全生产",
+    "危险化学品",
+)
+"""Terms no list names that a site may delete at every place (masks.toml knows none of them)."""
+UNLISTED_TRUNCATIONS = (("网络综合治理", "网络"), ("乡村振兴", "乡村"), ("安全生产", "安全"), ("网络空间", "网络"))
+"""Terms a site may cut at every place (full, shown), unlike 意识形态 → 意识 no list names them."""
 _FILTER_MASKS = ("***", "***", "***", "**", "*")
 _CLAUSE = re.compile(r"(?<=，)[^，。；：“”！？\n]{4,14}，")
 _ADDED_CLAUSES = ("在此基础上，", "总的来看，", "从实际情况看，", "按照上级要求，", "结合本地实际，")
@@ -224,13 +238,21 @@ def _variants(paragraph: str, rnd: random.Random, rate: float) -> tuple[str, lis
 
 
 def _damage_sites(
-    paragraph: str, protected: Sequence[tuple[int, int]], filtered: Sequence[str] = ()
+    paragraph: str,
+    protected: Sequence[tuple[int, int]],
+    filtered: Sequence[str] = (),
+    unlisted: Sequence[tuple[str, str]] = (),
 ) -> list[tuple[int, int, str, list[str]]]:
     """Every place a site could damage: (start, end, kind, possible replacements).
 
-    ``filtered`` terms are starred out by a word filter (``word-filter``: ``***`` whatever their length).
+    ``filtered`` terms are starred out by a word filter (``word-filter``: ``***`` whatever their
+    length); ``unlisted`` (term, shown) pairs are deleted (shown empty) or cut (``unlisted``).
     """
     sites: list[tuple[int, int, str, list[str]]] = []
+    for term, shown in unlisted:
+        for m in re.finditer(re.escape(term), paragraph):
+            if not any(m.start() < e and m.end() > s for s, e, _, _ in sites):
+                sites.append((m.start(), m.end(), "unlisted", [shown]))
     for term in filtered:
         for m in re.finditer(re.escape(term), paragraph):
             if not any(m.start() < e and m.end() > s for s, e, _, _ in sites):
@@ -270,12 +292,18 @@ def _damage(
     rate: float,
     protected: Sequence[tuple[int, int]],
     filtered: Sequence[str] = (),
+    unlisted: Sequence[tuple[str, str]] = (),
+    combined: bool = False,
 ) -> tuple[str, list[tuple[str, int, int, str, str]]]:
-    """The paragraph as a site shows it, and (kind, start in the clean paragraph, end, original, shown)."""
+    """The paragraph as a site shows it, and (kind, start in the clean paragraph, end, original, shown).
+
+    With ``combined``, two damages may touch (a damaged quote end right before a deleted name).
+    """
     chosen = []
     last_end = -1
-    for s, e, kind, options in sorted(_damage_sites(paragraph, protected, filtered)):
-        if s <= last_end or (rnd.random() >= rate and kind != "word-filter"):  # a filter stars every occurrence
+    for s, e, kind, options in sorted(_damage_sites(paragraph, protected, filtered, unlisted)):
+        consistent = kind in ("word-filter", "unlisted")  # a filter, a site's list: every occurrence
+        if s < last_end or (s == last_end and not combined) or (rnd.random() >= rate and not consistent):
             continue
         chosen.append((s, e, kind, rnd.choice(options)))
         last_end = e
@@ -305,6 +333,8 @@ def corrupt(
     keep_break_rate: float = 0.0,
     cut_first: bool = False,
     filtered_terms: Sequence[str] = (),
+    unlisted: Sequence[tuple[str, str]] = (),
+    combined: bool = False,
     reference_share: float = 1.0,
     reference_traditional: bool = False,
     gloss_rate: float = 0.0,
@@ -315,8 +345,9 @@ def corrupt(
     The scraped edition gets variants (rate per candidate word), loses paragraphs (``drop_rate``),
     has some moved (``move_rate``), gains ``extra_scraped`` paragraphs the reference lacks, may start
     in the middle of its first paragraph (``cut_first``: a preview cut), is damaged (``damage_rate``
-    per damage site; ``filtered_terms`` are starred out too, ``***`` whatever their length) and
-    flattened: each paragraph break survives with ``keep_break_rate``. With a ``title``, the scraped
+    per damage site; ``filtered_terms`` are starred out too, ``***`` whatever their length, and the
+    ``unlisted`` (term, shown) pairs deleted or cut at every place; with ``combined`` two damages
+    may touch) and flattened: each paragraph break survives with ``keep_break_rate``. With a ``title``, the scraped
     text starts with it on its own line (the title is not in the reference).
 
     The reference may be cut to its first paragraphs (``reference_share`` of its characters: a
@@ -369,7 +400,7 @@ def corrupt(
     for text, variant_items, source in scraped_paras:
         protected = [(s, e) for _, s, e, _, _ in variant_items]
         if source >= 0:
-            shown, damages = _damage(text, rnd, damage_rate, protected, filtered_terms)
+            shown, damages = _damage(text, rnd, damage_rate, protected, filtered_terms, unlisted, combined)
         else:
             shown, damages = text, []
         keep_break = rnd.random() < keep_break_rate
@@ -406,6 +437,7 @@ def corrupt(
         "cut_first": cut_first,
         "keep_break_rate": keep_break_rate,
         "filtered_terms": tuple(filtered_terms),
+        "unlisted": tuple(unlisted),
         "reference_share": reference_share,
         "reference_traditional": reference_traditional,
     }
@@ -452,7 +484,7 @@ def generate_case(seed: int) -> Corruption:
     )
 
 
-REFERENCE_KINDS = ("traditional", "partial", "word-filter")
+REFERENCE_KINDS = ("traditional", "partial", "word-filter", "unlisted")
 
 
 def generate_reference_case(seed: int, kind: str) -> Corruption:
@@ -461,7 +493,9 @@ def generate_reference_case(seed: int, kind: str) -> Corruption:
     * ``traditional`` — the reference is in traditional script with pinyin glosses (a mirror site);
     * ``partial`` — the reference is cut to its first fifth (a preview, an excerpt);
     * ``word-filter`` — terms of 1–6 characters present in the document (``FILTERED_TERMS``, one of
-      each length the document holds) are starred out (``***``) besides the usual damage.
+      each length the document holds) are starred out (``***``) besides the usual damage;
+    * ``unlisted`` — masks no list names: a term of ``UNLISTED_DELETIONS`` deleted and one of
+      ``UNLISTED_TRUNCATIONS`` cut at every place it occurs (twice or more), damages touching.
     """
     if kind not in REFERENCE_KINDS:
         raise ValueError(f"unknown kind {kind!r}")
@@ -477,10 +511,21 @@ def generate_reference_case(seed: int, kind: str) -> Corruption:
             present = [t for t in group if t in text]
             if present:
                 filtered.append(rnd.choice(present))
+    unlisted: list[tuple[str, str]] = []
+    if kind == "unlisted":
+        deletions = [t for t in UNLISTED_DELETIONS if text.count(t) >= 2]
+        truncations = [(t, s) for t, s in UNLISTED_TRUNCATIONS if text.count(t) >= 2]
+        if truncations:
+            unlisted.append(rnd.choice(truncations))
+        deletions = [t for t in deletions if not any(t in full or full in t for full, _ in unlisted)]
+        if deletions:
+            unlisted.append((rnd.choice(deletions), ""))
     return corrupt(
         body,
         rnd,
         title=title if rnd.random() < 0.7 else None,
+        unlisted=unlisted,
+        combined=kind == "unlisted",
         variant_rate=rnd.choice((0.0, 0.1, 0.2)),
         damage_rate=rnd.choice((0.5, 0.8, 1.0)),
         move_rate=rnd.choice((0.0, 0.15)),

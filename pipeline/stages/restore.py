@@ -36,6 +36,7 @@ After::
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ from pipeline.errors import RuleError
 from pipeline.rules import RuleSet, compile_patterns
 from pipeline.stages.restore_gaps import align_gaps
 from pipeline.stages.restore_judge import judge_reference
+from pipeline.stages.restore_learned import LearnedMask, learn_masks
 from pipeline.stages.restore_script import fold_for_alignment, fold_to_simplified, is_traditional, reference_view
 from pipeline.stages.restore_terms import is_term
 
@@ -56,6 +58,7 @@ STAGE = "restore"
 _CONTENT = regex.compile(r"[\p{L}\p{N}]")
 _NON_SPACE = regex.compile(r"\S")
 _MASK_EDGE_PUNCT = frozenset("，、；：。！？,;:!? \t")  # never part of what a mask run hides
+_COMBINED_MAX = 40  # longest reference text read as two damages in one place
 _SHIFT_MIN = 4  # content characters a shifted paragraph start must have (see _Restorer.shifted_paragraph)
 _EDGE_STUB = 4  # longest scraped stub next to a block that may be damage of the reference around it
 _SENTENCE_END = frozenset("。！？；：!?;:”’」』）)")
@@ -104,6 +107,11 @@ class RestoreConfig:
     other_confidence: float
     terms: tuple[str, ...]
     deleted_term_confidence: float
+    learned_min_places: int
+    learned_min_share: float
+    learned_confidence: float
+    learned_min_chars: int
+    learned_max_chars: int
     min_term_part: int
     truncations: tuple[tuple[str, str, float], ...]
     damage: dict[tuple[str, str], float]
@@ -214,6 +222,11 @@ def load_config(rules: RuleSet) -> RestoreConfig:
         other_confidence=num("masks", "other_confidence", 0.4),
         terms=tuple(sorted(set(terms), key=lambda t: (-len(t), t))),
         deleted_term_confidence=num("masks", "deleted_term_confidence", 0.9),
+        learned_min_places=int(num("masks", "learned_min_places", 2, 2, 1000)),
+        learned_min_share=num("masks", "learned_min_share", 0.6),
+        learned_confidence=num("masks", "learned_confidence", 0.85),
+        learned_min_chars=int(num("masks", "learned_min_chars", 2, 1, 100)),
+        learned_max_chars=int(num("masks", "learned_max_chars", 16, 1, 200)),
         min_term_part=int(num("masks", "min_term_part", 2, 1, 100)),
         truncations=tuple(truncations),
         damage=damage,
@@ -287,6 +300,7 @@ _RULE_RANK = {
     "restore.deleted-term": 1,
     "restore.truncated-term": 2,
     "restore.quote-end": 3,
+    "restore.learned-mask": 3,
     "restore.insert-missing-text": 4,
     "restore.insert-missing-paragraph": 5,
     "restore.paragraph-break": 9,
@@ -319,6 +333,8 @@ class _Restorer:
         self.edge_taken: list[tuple[int, int]] = []
         self.inserted: set[tuple[int, int]] = set()  # reference ranges inserted as missing text
         self.points: dict[int, _Point] = {}
+        self.candidates: list[tuple[str, int, int, int]] = []  # (kind, i, j1, j2): unexplained differences
+        self.learned: dict[str, LearnedMask] = {}
         ranges = sorted((blk.b_start, blk.b_end) for blk in alignment.blocks)
         self.b_starts = [s for s, _ in ranges]
         self.b_max_end = []
@@ -574,6 +590,17 @@ class _Restorer:
             return True
         if not final:
             return False
+        if "\n" not in self.b[j1:j2]:
+            piece = self.combined(i1, i2, j1, j2)
+            if piece is not None:
+                if i1 == i2:
+                    self.point(i1).left.append(piece)
+                else:
+                    self.replacements.append((i1, i2, piece))
+                return True
+        if i1 == i2 and "\n" not in self.b[j1:j2]:
+            self.candidates.append(("deleted", i1, j1, j2))  # an edition's omission, or masking (see learn)
+            return False
         i1, i2, j1, j2, peeled = self.peel(i1, i2, j1, j2)
         if "\n" in self.b[j1:j2]:
             self.hunk_with_breaks(i1, i2, j1, j2)
@@ -586,6 +613,42 @@ class _Restorer:
                 else:
                     self.replacements.append((i1, i2, piece))
         return peeled
+
+    def combined(self, i1: int, i2: int, j1: int, j2: int) -> _Piece | None:
+        """Two kinds of damage in one place, each restorable on its own: ``b[j1:j2]`` read as two
+        parts, the scraped ``a[i1:i2]`` standing for one of them and nothing for the other
+        (``强国指出`` vs ``强国”。习近平总书记指出``: a dropped quote end, then a deleted name).
+        """
+        if j2 - j1 > _COMBINED_MAX or j2 - j1 < 2:
+            return None
+        b_t = self.b[j1:j2]
+        if i1 < i2 and self.cfg.mask_run.search(self.a[i1:i2]):
+            splits: Iterable[int] = range(j1 + 1, j2)  # a mask run beside another damage
+        else:  # a known damage (a quote end) at either end, beside another damage
+            refs = {ref for _, ref in self.cfg.damage}
+            splits = sorted(
+                {j1 + len(r) for r in refs if b_t.startswith(r)} | {j2 - len(r) for r in refs if b_t.endswith(r)}
+            )
+        for k in splits:
+            if not j1 < k < j2:
+                continue
+            for first_a, second_a in (((i1, i2), (i2, i2)), ((i1, i1), (i1, i2))):
+                first = self.classify(*first_a, j1, k)
+                if first is None:
+                    continue
+                second = self.classify(*second_a, k, j2)
+                if second is None:
+                    continue
+                main = min((first, second), key=lambda p: _RULE_RANK.get(p.rule_id, 8))
+                return _Piece(
+                    first.text + second.text,
+                    main.rule_id,
+                    f"{first.reason}; {second.reason}",
+                    f"{first.evidence} | {second.evidence}",
+                    min(first.confidence, second.confidence),
+                    j1,
+                )
+        return None
 
     def snap(self, pos: int, i1: int, i2: int) -> int:
         """A break position inside ``a[i1:i2]`` moved to the nearest sentence end (or an end)."""
@@ -603,8 +666,9 @@ class _Restorer:
         words = "".join(_CONTENT.findall(last))
         if len(words) < _SHIFT_MIN:
             return False
-        line_start = self.a.rfind("\n", 0, i) + 1
-        return "".join(_CONTENT.findall(self.a, line_start, i)).endswith(words)
+        lo = max(0, i - 4 * len(last) - 8)  # the words, and the punctuation between them, at most
+        line_start = self.a.rfind("\n", lo, i) + 1
+        return "".join(_CONTENT.findall(self.a, max(lo, line_start), i)).endswith(words)
 
     def hunk_with_breaks(self, i1: int, i2: int, j1: int, j2: int) -> None:
         a, b = self.a, self.b
@@ -842,8 +906,69 @@ class _Restorer:
         for ops in self.al.opcodes:
             self.block_ops(ops)
         self.edges()
+        self.learn()
         if self.complete:
             self.missing_paragraphs()
+
+    def learn(self) -> None:
+        """Restore the terms the site hid consistently (:mod:`pipeline.stages.restore_learned`):
+        missing at most of their aligned places, or starred at several of them."""
+        cfg = self.cfg
+        doubtful = [
+            ("starred", start, piece.order, piece.order + len(piece.text))
+            for start, _, piece in self.replacements
+            if piece.rule_id == "restore.mask" and piece.confidence < cfg.apply_threshold
+        ]
+        self.learned = learn_masks(
+            self.b,
+            [*self.candidates, *doubtful],
+            self.covered,
+            min_places=cfg.learned_min_places,
+            min_share=cfg.learned_min_share,
+            min_chars=cfg.learned_min_chars,
+            max_chars=cfg.learned_max_chars,
+        )
+        if not self.learned:
+            return
+        for kind, i, j1, j2 in self.candidates:
+            if kind != "deleted":
+                continue
+            piece = self.learned_piece(j1, j2)
+            if piece is None:  # a learned term and another damage in one place (a dropped quote end)
+                piece = self.learned_combined(i, j1, j2)
+            if piece is not None:
+                self.point(i).left.append(piece)
+        for _, _, piece in self.replacements:
+            mask = self.learned.get(self.b[piece.order : piece.order + len(piece.text)])
+            if piece.rule_id == "restore.mask" and piece.confidence < cfg.apply_threshold and mask is not None:
+                piece.confidence = max(piece.confidence, cfg.learned_confidence)
+                piece.reason += f" ({mask.evidence}: learned from this document)"
+
+    def learned_piece(self, j1: int, j2: int) -> _Piece | None:
+        """The insertion of ``b[j1:j2]`` if it is a learned mask."""
+        mask = self.learned.get(self.b[j1:j2])
+        if mask is None:
+            return None
+        reason = f"{mask.evidence}: masked by the site (learned from this document), restored from the reference"
+        evidence = self.evidence(j1, j2)
+        return _Piece(self.view[j1:j2], "restore.learned-mask", reason, evidence, self.cfg.learned_confidence, j1)
+
+    def learned_combined(self, i: int, j1: int, j2: int) -> _Piece | None:
+        """``b[j1:j2]`` missing at ``a[i]`` read as a learned mask and another restorable damage."""
+        for k in range(j1 + 1, min(j2, j1 + _COMBINED_MAX)):
+            first = self.learned_piece(j1, k) or self.classify(i, i, j1, k)
+            second = self.learned_piece(k, j2) or self.classify(i, i, k, j2)
+            if first is None or second is None or "restore.learned-mask" not in (first.rule_id, second.rule_id):
+                continue
+            return _Piece(
+                first.text + second.text,
+                "restore.learned-mask",
+                f"{first.reason}; {second.reason}",
+                f"{first.evidence} | {second.evidence}",
+                min(first.confidence, second.confidence),
+                j1,
+            )
+        return None
 
     def insertion(self, pos: int, piece: _Piece, *, end: int | None = None) -> Edit:
         """The edit putting one piece of reference text at ``pos`` (in place of ``pos:end``, if given)."""
@@ -1002,4 +1127,6 @@ def restore_from_reference(
     used = align_gaps(verdict.alignment, folded_text, folded_reference, wildcards=config.wildcards)
     restorer = _Restorer(folded_text, folded_reference, config, used, complete, text=text, view=view)
     restorer.run()
+    if restorer.learned:
+        metadata["learned_masks"] = [mask.as_dict() for mask in restorer.learned.values()]
     return restorer.result()

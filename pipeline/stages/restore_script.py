@@ -11,6 +11,7 @@ scraped text's script shows it (:func:`reference_view`).
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import regex
@@ -34,15 +35,28 @@ def _convert_char(char: str, config: str) -> str:
     return out if len(out) == 1 else char
 
 
+_CJK_RANGES = ((0x2E80, 0x9FFF), (0xF900, 0xFAFF))
+
+
+@lru_cache(maxsize=2)
+def _convertible(config: str) -> tuple[re.Pattern[str], dict[int, str]]:
+    """A character class of the characters ``config`` changes one for one, and their table.
+
+    Built once per process from one conversion of all the BMP's CJK characters, one per line."""
+    chars = [chr(cp) for lo, hi in _CJK_RANGES for cp in range(lo, hi + 1)]
+    converted = _converter(config).convert("\n".join(chars)).split("\n")  # type: ignore[attr-defined]
+    table = {}
+    if len(converted) == len(chars):
+        table = {ord(c): o for c, o in zip(chars, converted, strict=True) if o != c and len(o) == 1}
+    if not table:  # pragma: no cover - a converter that joins lines: one call per character
+        table = {ord(c): o for c in chars if (o := _convert_char(c, config)) != c}
+    return re.compile("[" + re.escape("".join(map(chr, table))) + "]"), table
+
+
 def _table(text: str, config: str) -> dict[int, str]:
     """The characters of ``text`` that ``config`` changes, one for one (a translate table)."""
-    table = {}
-    for char in set(text):
-        if char >= "\u2e80":  # CJK and above; nothing below converts
-            out = _convert_char(char, config)
-            if out != char:
-                table[ord(char)] = out
-    return table
+    pattern, table = _convertible(config)
+    return {ord(c): table[ord(c)] for c in set(pattern.findall(text))}
 
 
 def fold_to_simplified(text: str) -> str:
@@ -62,7 +76,7 @@ def fold_to_simplified(text: str) -> str:
     return whole if len(whole) == len(text) else text.translate(table)
 
 
-_ALIGNMENT_VARIANTS = str.maketrans("著", "着")
+_ALIGNMENT_VARIANTS = (("著", "着"),)
 """Characters OpenCC leaves apart because both are simplified, though one version writes the
 other (帶著 → 带著, where the simplified edition has 带着)."""
 
@@ -75,15 +89,17 @@ def fold_for_alignment(text: str, folded: str | None = None) -> str:
     ('母亲带着他', '母亲带着他')
     """
     folded = fold_to_simplified(text) if folded is None else folded
-    if not any(chr(code) in folded for code in _ALIGNMENT_VARIANTS):
-        return folded
-    return folded.translate(_ALIGNMENT_VARIANTS)
+    for variant, common in _ALIGNMENT_VARIANTS:
+        folded = folded.replace(variant, common)
+    return folded
 
 
 def traditional_share(text: str, folded: str) -> float:
     """Share of the Han characters of ``text`` that folding changed (``folded`` is its fold)."""
+    if text == folded:
+        return 0.0
     han = len(_HAN.findall(text))
-    if not han or text == folded:
+    if not han:
         return 0.0
     changed = sum(1 for x, y in zip(text, folded, strict=True) if x != y)
     return changed / han
