@@ -123,6 +123,20 @@ UNLISTED_DELETIONS = (
 """Terms no list names that a site may delete at every place (masks.toml knows none of them)."""
 UNLISTED_TRUNCATIONS = (("网络综合治理", "网络"), ("乡村振兴", "乡村"), ("安全生产", "安全"), ("网络空间", "网络"))
 """Terms a site may cut at every place (full, shown), unlike 意识形态 → 意识 no list names them."""
+ENUMERATED_TERMS = ("主战场", "人工智能", "竞争力", "共同富裕", "党政机关", "道路交通", "危险化学品", "矿山", "消防")
+"""Names and noun phrases in enumerations a site may delete once (leaving 、、 or 以、)."""
+ENUMERATED_PHRASES = (
+    "巡检抽查",
+    "破解难点问题",
+    "注重跟踪问效",
+    "内容管控",
+    "协同治网",
+    "依法治网",
+    "文化培育",
+    "一岗双责",
+    "齐抓共管",
+)
+"""Verb phrases in enumerations another edition may leave out: to keep."""
 _FILTER_MASKS = ("***", "***", "***", "**", "*")
 _CLAUSE = re.compile(r"(?<=，)[^，。；：“”！？\n]{4,14}，")
 _ADDED_CLAUSES = ("在此基础上，", "总的来看，", "从实际情况看，", "按照上级要求，", "结合本地实际，")
@@ -187,7 +201,9 @@ class Corruption(NamedTuple):
 # building blocks
 
 
-def _variants(paragraph: str, rnd: random.Random, rate: float) -> tuple[str, list[tuple[str, int, int, str, str]]]:
+def _variants(
+    paragraph: str, rnd: random.Random, rate: float, omissions: Sequence[str] = ()
+) -> tuple[str, list[tuple[str, int, int, str, str]]]:
     """Another edition's wording: word substitutions, a clause dropped or added.
 
     Returns the new paragraph and (kind, start, end, reference text, edition text) in it.
@@ -204,6 +220,11 @@ def _variants(paragraph: str, rnd: random.Random, rate: float) -> tuple[str, lis
                 if rnd.random() < rate and free(m.start(), m.end()):
                     changes.append((m.start(), m.end(), "variant", other))
                     taken.append((m.start(), m.end()))
+    for phrase in omissions:  # an enumeration item this edition leaves out (with its 、)
+        for m in re.finditer(re.escape(phrase) + "、", paragraph):
+            if free(m.start(), m.end()):
+                changes.append((m.start(), m.end(), "variant-omission", ""))
+                taken.append((m.start(), m.end()))
     if rnd.random() < rate:
         clauses = [m for m in _CLAUSE.finditer(paragraph) if not any(t in m.group() for t in DELETED_TERMS)]
         clauses = [
@@ -335,6 +356,7 @@ def corrupt(
     filtered_terms: Sequence[str] = (),
     unlisted: Sequence[tuple[str, str]] = (),
     combined: bool = False,
+    omissions: Sequence[str] = (),
     reference_share: float = 1.0,
     reference_traditional: bool = False,
     gloss_rate: float = 0.0,
@@ -347,7 +369,7 @@ def corrupt(
     in the middle of its first paragraph (``cut_first``: a preview cut), is damaged (``damage_rate``
     per damage site; ``filtered_terms`` are starred out too, ``***`` whatever their length, and the
     ``unlisted`` (term, shown) pairs deleted or cut at every place; with ``combined`` two damages
-    may touch) and flattened: each paragraph break survives with ``keep_break_rate``. With a ``title``, the scraped
+    may touch; ``omissions`` are enumeration items the edition leaves out, to keep) and flattened: each paragraph break survives with ``keep_break_rate``. With a ``title``, the scraped
     text starts with it on its own line (the title is not in the reference).
 
     The reference may be cut to its first paragraphs (``reference_share`` of its characters: a
@@ -364,7 +386,7 @@ def corrupt(
     # the scraped edition: variants, then order, drops and extras; each with its body index (-1: extra)
     edition: list[tuple[str, list[tuple[str, int, int, str, str]], int]] = []
     for n, p in enumerate(body):
-        text, items = _variants(p, rnd, variant_rate)
+        text, items = _variants(p, rnd, variant_rate, omissions)
         edition.append((text, items, n))
     kept = [e for e in edition if rnd.random() >= drop_rate] or edition[:1]
     order = list(range(len(kept)))
@@ -495,7 +517,9 @@ def generate_reference_case(seed: int, kind: str) -> Corruption:
     * ``word-filter`` — terms of 1–6 characters present in the document (``FILTERED_TERMS``, one of
       each length the document holds) are starred out (``***``) besides the usual damage;
     * ``unlisted`` — masks no list names: a term of ``UNLISTED_DELETIONS`` deleted and one of
-      ``UNLISTED_TRUNCATIONS`` cut at every place it occurs (twice or more), damages touching.
+      ``UNLISTED_TRUNCATIONS`` cut at every place it occurs (twice or more), two
+      ``ENUMERATED_TERMS`` deleted where they occur once (the gap tells), damages touching; and two
+      ``ENUMERATED_PHRASES`` left out by the edition (to keep).
     """
     if kind not in REFERENCE_KINDS:
         raise ValueError(f"unknown kind {kind!r}")
@@ -512,6 +536,7 @@ def generate_reference_case(seed: int, kind: str) -> Corruption:
             if present:
                 filtered.append(rnd.choice(present))
     unlisted: list[tuple[str, str]] = []
+    omissions: list[str] = []
     if kind == "unlisted":
         deletions = [t for t in UNLISTED_DELETIONS if text.count(t) >= 2]
         truncations = [(t, s) for t, s in UNLISTED_TRUNCATIONS if text.count(t) >= 2]
@@ -520,12 +545,17 @@ def generate_reference_case(seed: int, kind: str) -> Corruption:
         deletions = [t for t in deletions if not any(t in full or full in t for full, _ in unlisted)]
         if deletions:
             unlisted.append((rnd.choice(deletions), ""))
+        once = [t for t in ENUMERATED_TERMS if text.count(t) == 1 and not any(t in f or f in t for f, _ in unlisted)]
+        unlisted.extend((t, "") for t in rnd.sample(once, min(2, len(once))))  # deleted once: the gap tells
+        omitted = [p for p in ENUMERATED_PHRASES if p + "、" in text]
+        omissions = rnd.sample(omitted, min(2, len(omitted)))
     return corrupt(
         body,
         rnd,
         title=title if rnd.random() < 0.7 else None,
         unlisted=unlisted,
         combined=kind == "unlisted",
+        omissions=omissions,
         variant_rate=rnd.choice((0.0, 0.1, 0.2)),
         damage_rate=rnd.choice((0.5, 0.8, 1.0)),
         move_rate=rnd.choice((0.0, 0.15)),

@@ -52,12 +52,14 @@ from pipeline.stages.restore_gaps import align_gaps
 from pipeline.stages.restore_judge import judge_reference
 from pipeline.stages.restore_learned import LearnedMask, learn_masks
 from pipeline.stages.restore_script import fold_for_alignment, fold_to_simplified, is_traditional, reference_view
-from pipeline.stages.restore_terms import is_term
+from pipeline.stages.restore_terms import deletion_gap, is_term, nominal_kind
 
 STAGE = "restore"
 _CONTENT = regex.compile(r"[\p{L}\p{N}]")
 _NON_SPACE = regex.compile(r"\S")
 _MASK_EDGE_PUNCT = frozenset("，、；：。！？,;:!? \t")  # never part of what a mask run hides
+_GAP_WORDS_MAX = 8  # longest once-only deletion restored on the gap it left
+_HAN_RUN = regex.compile(r"\p{Han}+")
 _COMBINED_MAX = 40  # longest reference text read as two damages in one place
 _SHIFT_MIN = 4  # content characters a shifted paragraph start must have (see _Restorer.shifted_paragraph)
 _EDGE_STUB = 4  # longest scraped stub next to a block that may be damage of the reference around it
@@ -112,6 +114,7 @@ class RestoreConfig:
     learned_confidence: float
     learned_min_chars: int
     learned_max_chars: int
+    gap_confidence: float
     min_term_part: int
     truncations: tuple[tuple[str, str, float], ...]
     damage: dict[tuple[str, str], float]
@@ -227,6 +230,7 @@ def load_config(rules: RuleSet) -> RestoreConfig:
         learned_confidence=num("masks", "learned_confidence", 0.85),
         learned_min_chars=int(num("masks", "learned_min_chars", 2, 1, 100)),
         learned_max_chars=int(num("masks", "learned_max_chars", 16, 1, 200)),
+        gap_confidence=num("masks", "gap_evidence_confidence", 0.8),
         min_term_part=int(num("masks", "min_term_part", 2, 1, 100)),
         truncations=tuple(truncations),
         damage=damage,
@@ -761,8 +765,9 @@ class _Restorer:
                     if piece is not None:
                         self.replacements.append((s0, blk.a_start, piece))
                         self.edge_taken.append((s0, blk.a_start))
-                        start_at[n] = s0
-                        starts_para = True
+                        if piece.confidence >= self.cfg.apply_threshold:  # a suggestion places no break
+                            start_at[n] = s0
+                            starts_para = True
                         break
             if not starts_para and boundary:
                 piece = self.classify(blk.a_start, blk.a_start, ps, blk.b_start)
@@ -796,8 +801,9 @@ class _Restorer:
                     if piece is not None:
                         self.replacements.append((blk.a_end, e0, piece))
                         self.edge_taken.append((blk.a_end, e0))
-                        end_at[n] = e0
-                        ends_para = True
+                        if piece.confidence >= self.cfg.apply_threshold:
+                            end_at[n] = e0
+                            ends_para = True
                         break
             if not ends_para and (boundary or ("", tail) in self.cfg.damage):
                 # a dropped quote end closes the paragraph even when unaligned text follows
@@ -928,14 +934,14 @@ class _Restorer:
             min_chars=cfg.learned_min_chars,
             max_chars=cfg.learned_max_chars,
         )
-        if not self.learned:
-            return
         for kind, i, j1, j2 in self.candidates:
             if kind != "deleted":
                 continue
             piece = self.learned_piece(j1, j2)
-            if piece is None:  # a learned term and another damage in one place (a dropped quote end)
+            if piece is None and self.learned:  # a learned term and another damage in one place
                 piece = self.learned_combined(i, j1, j2)
+            if piece is None:
+                piece = self.gap_piece(i, j1, j2)
             if piece is not None:
                 self.point(i).left.append(piece)
         for _, _, piece in self.replacements:
@@ -943,6 +949,23 @@ class _Restorer:
             if piece.rule_id == "restore.mask" and piece.confidence < cfg.apply_threshold and mask is not None:
                 piece.confidence = max(piece.confidence, cfg.learned_confidence)
                 piece.reason += f" ({mask.evidence}: learned from this document)"
+
+    def gap_piece(self, i: int, j1: int, j2: int) -> _Piece | None:
+        """A deletion seen once, restored on what it left: a name or noun phrase (jieba POS) whose
+        deletion left an empty enumeration slot, a preposition with no object or a title with no name
+        (:func:`pipeline.stages.restore_terms.deletion_gap`). Anything else once-only is an edition's."""
+        words = self.b[j1:j2]
+        if not (2 <= len(words) <= _GAP_WORDS_MAX and _HAN_RUN.fullmatch(words)):
+            return None
+        gap = deletion_gap(self.a, i, words)
+        kind = nominal_kind(words) if gap else None
+        if gap is None or kind is None or (gap.startswith("the title") and kind != "name"):
+            return None
+        what = "a name" if kind == "name" else "a noun phrase"
+        reason = f"{words} ({what}, jieba) deleted by the site, leaving {gap}; restored from the reference"
+        return _Piece(
+            self.view[j1:j2], "restore.deleted-term", reason, self.evidence(j1, j2), self.cfg.gap_confidence, j1
+        )
 
     def learned_piece(self, j1: int, j2: int) -> _Piece | None:
         """The insertion of ``b[j1:j2]`` if it is a learned mask."""

@@ -59,3 +59,52 @@ def word_bounded(text: str, start: int, end: int) -> bool:
         pos += len(word)
         boundaries.add(pos)
     return start in boundaries and end in boundaries
+
+
+PREPOSITIONS = frozenset("以在由对向把被同与跟给从据将经按")
+"""Single-character prepositions: one followed by punctuation or a function word lost its object."""
+_AFTER_LOST_OBJECT = frozenset("，。、；：！？为的等和与及")
+_ENUMERATION_END = frozenset("、，。；：等和与及")
+TITLES = ("总书记", "书记", "主席", "总理", "部长", "省长", "市长", "县长", "主任", "同志", "委员长", "局长", "厅长")
+_NOMINAL = ("n", "j")  # jieba POS flags of nouns (n, nr, ns, nt, nz, vn is not) and abbreviations
+
+
+@lru_cache(maxsize=4096)
+def nominal_kind(words: str) -> str | None:
+    """``name`` if ``words`` is a person's name, ``term`` if a noun phrase (no verb, adverb, preposition
+    or particle, ending in a noun; jieba POS), else None.
+
+    >>> nominal_kind("矿山"), nominal_kind("危险化学品"), nominal_kind("巡检抽查")
+    ('term', 'term', None)
+    """
+    import jieba.posseg
+
+    _tokenizer()  # the dictionary, loaded quietly
+    tags = [(pair.word, pair.flag) for pair in jieba.posseg.cut(words)]
+    if not tags or any(flag[:1] in "vdpuc" for _, flag in tags) or not tags[-1][1].startswith(_NOMINAL):
+        return None
+    return "name" if len(tags) == 1 and tags[0][1] == "nr" else "term"
+
+
+def deletion_gap(text: str, i: int, words: str) -> str | None:
+    """What a deletion of ``words`` at ``text[i]`` left behind, if it is a telltale gap, else None:
+    an enumeration slot left empty (``、、``), a preposition with no object (``以、矿山``), an office
+    title with no name before it (``，书记指出``).
+
+    >>> deletion_gap("以危险化学品、、消防为重点", 7, "矿山")
+    'an empty enumeration slot (、、)'
+    >>> deletion_gap("以、矿山、消防为重点", 1, "危险化学品")
+    'the preposition 以 with no object'
+    """
+    before = text[i - 1] if i else "\n"
+    after = text[i] if i < len(text) else "\n"
+    if before == "、" and after in _ENUMERATION_END:
+        return f"an empty enumeration slot ({before}{after})"
+    if before in "：，（“\n" and after == "、":
+        return f"an empty first enumeration slot ({after})"
+    if before in PREPOSITIONS and after in _AFTER_LOST_OBJECT:
+        return f"the preposition {before} with no object"
+    if (before in "，。；：“\n" or before in PREPOSITIONS) and text.startswith(TITLES, i):
+        title = next(t for t in TITLES if text.startswith(t, i))
+        return f"the title {title} with no name before it"
+    return None
