@@ -60,6 +60,7 @@ _NON_SPACE = regex.compile(r"\S")
 _MASK_EDGE_PUNCT = frozenset("，、；：。！？,;:!? \t")  # never part of what a mask run hides
 _GAP_WORDS_MAX = 8  # longest once-only deletion restored on the gap it left
 _HAN_RUN = regex.compile(r"\p{Han}+")
+_UNLIKE = 0.3  # Indel similarity below which a scraped stretch is another text than the reference's
 _COMBINED_MAX = 40  # longest reference text read as two damages in one place
 _SHIFT_MIN = 4  # content characters a shifted paragraph start must have (see _Restorer.shifted_paragraph)
 _EDGE_STUB = 4  # longest scraped stub next to a block that may be damage of the reference around it
@@ -339,6 +340,7 @@ class _Restorer:
         self.points: dict[int, _Point] = {}
         self.candidates: list[tuple[str, int, int, int]] = []  # (kind, i, j1, j2): unexplained differences
         self.learned: dict[str, LearnedMask] = {}
+        self.replaced: list[tuple[int, int, int, int]] = []
         ranges = sorted((blk.b_start, blk.b_end) for blk in alignment.blocks)
         self.b_starts = [s for s, _ in ranges]
         self.b_max_end = []
@@ -605,6 +607,8 @@ class _Restorer:
         if i1 == i2 and "\n" not in self.b[j1:j2]:
             self.candidates.append(("deleted", i1, j1, j2))  # an edition's omission, or masking (see learn)
             return False
+        if "\n" not in self.b[j1:j2] and j2 - j1 <= _COMBINED_MAX:
+            self.replaced.append((i1, i2, j1, j2))  # a learned mask beside a damage, perhaps (see learn)
         i1, i2, j1, j2, peeled = self.peel(i1, i2, j1, j2)
         if "\n" in self.b[j1:j2]:
             self.hunk_with_breaks(i1, i2, j1, j2)
@@ -712,6 +716,12 @@ class _Restorer:
             for pos in (i1, i2):
                 if not (self.line_start(pos) or self.line_end(pos)):
                     self.point(pos).brk = self.point(pos).brk or self.break_piece(j1)
+            return
+        if Indel.normalized_similarity(a_t, core) < _UNLIKE:
+            # another text altogether (a heading the edition moved here): a break only at its ends
+            for pos, at_end in ((i1, b_t.startswith("\n")), (i2, b_t.endswith("\n"))):
+                if at_end and not (self.line_start(pos) or self.line_end(pos)):
+                    self.point(pos).brk = self.point(pos).brk or self.break_piece(j1 if pos == i1 else j2 - 1)
             return
         for tag, s1, _, d1, d2 in Indel.opcodes(a_t, b_t).as_list():
             if tag == "insert" and "\n" in b_t[d1:d2]:
@@ -944,6 +954,9 @@ class _Restorer:
                 piece = self.gap_piece(i, j1, j2)
             if piece is not None:
                 self.point(i).left.append(piece)
+        for i1, i2, j1, j2 in self.replaced if self.learned else ():
+            if self.free(i1, i2) and (piece := self.learned_combined(i1, j1, j2, i2)) is not None:
+                self.replacements.append((i1, i2, piece))
         for _, _, piece in self.replacements:
             mask = self.learned.get(self.b[piece.order : piece.order + len(piece.text)])
             if piece.rule_id == "restore.mask" and piece.confidence < cfg.apply_threshold and mask is not None:
@@ -976,12 +989,18 @@ class _Restorer:
         evidence = self.evidence(j1, j2)
         return _Piece(self.view[j1:j2], "restore.learned-mask", reason, evidence, self.cfg.learned_confidence, j1)
 
-    def learned_combined(self, i: int, j1: int, j2: int) -> _Piece | None:
-        """``b[j1:j2]`` missing at ``a[i]`` read as a learned mask and another restorable damage."""
+    def learned_combined(self, i: int, j1: int, j2: int, i2: int | None = None) -> _Piece | None:
+        """``b[j1:j2]`` missing at ``a[i]`` (or standing where ``a[i:i2]`` stands: ``二`` for ``农村”。``)
+        read as a learned mask and another restorable damage."""
+        i2 = i if i2 is None else i2
         for k in range(j1 + 1, min(j2, j1 + _COMBINED_MAX)):
-            first = self.learned_piece(j1, k) or self.classify(i, i, j1, k)
-            second = self.learned_piece(k, j2) or self.classify(i, i, k, j2)
-            if first is None or second is None or "restore.learned-mask" not in (first.rule_id, second.rule_id):
+            if (head := self.learned_piece(j1, k)) is not None:
+                first, second = head, self.classify(i, i2, k, j2)
+            elif (tail := self.learned_piece(k, j2)) is not None:
+                first, second = self.classify(i, i2, j1, k), tail
+            else:
+                continue
+            if first is None or second is None:
                 continue
             return _Piece(
                 first.text + second.text,
