@@ -11,7 +11,19 @@ difference is classified with the data of ``rules/common/masks.toml``:
   ``restore.truncated-term``) or a damaged quote end (``”。``, ``restore.quote-end``); anything
   else is another edition's wording and is left alone;
 * a known damage pattern (``二`` for ``”。``): restored (``restore.quote-end``);
+* two of these in one place (a dropped quote end right before a deleted name): restored together;
+* a term missing or starred at most of the places the reference holds it (``网信办 deleted at 7 of
+  7 places``): learned from the document and restored everywhere (``restore.learned-mask``,
+  :mod:`pipeline.stages.restore_learned`; listed in ``metadata["learned_masks"]``); a name or noun
+  phrase missing once, where its deletion left a telltale gap (``、、``, a preposition with no
+  object, a title with no name): restored on that evidence (``restore.deleted-term``);
 * any other difference (``全县``/``全市``, reworded clauses): the scraped text is kept.
+
+Both texts are compared in simplified script (:mod:`pipeline.stages.restore_script`), so a
+traditional reference (or a traditional scrape) aligns; what is restored is quoted in the scraped
+text's script. A reference that is only a part of the document is used for that part
+(:mod:`pipeline.stages.restore_judge`); short stretches no anchor reached are aligned on their own
+(:mod:`pipeline.stages.restore_gaps`).
 
 Paragraph breaks of the reference are put where the scraped text has none (``restore.paragraph-
 break``), paragraphs staying in the scraped order. With ``complete=True`` the reference paragraphs
