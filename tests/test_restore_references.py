@@ -310,3 +310,14 @@ def test_quote_end_damage_right_before_a_deleted_name(rules: RuleSet) -> None:
         assert apply_edits(text, applied) == reference, shown
         (edit,) = applied
         assert "damaged quote end" in edit.reason and "习近平总书记 deleted" in edit.reason
+
+
+def test_star_run_inside_a_cut_term(rules: RuleSet) -> None:
+    reference = "必须坚持以习近平新时代中国特色社会主义思想为指导，牢牢掌握意识形态工作领导权。"
+    for text, hidden in (
+        (reference.replace("习近平新时代中国特色社会主义", "*"), "习近平新时代中国特色社会主义"),  # longer than a mask
+        (reference.replace("识形态", "**"), "识形态"),  # not words on its own: the term 意识形态 tells
+    ):
+        applied, suggestions, _ = _run(rules, text, reference)
+        assert apply_edits(text, applied) == reference and not suggestions
+        assert [e.after for e in applied] == [hidden] and "inside the term" in applied[0].reason

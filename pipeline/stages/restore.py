@@ -420,6 +420,19 @@ class _Restorer:
             start = term.find(ins, start + 1)
         return None
 
+    def starred_in_term(self, i1: int, i2: int, hidden: str) -> str | None:
+        """The known term (deleted terms, truncations) that ``a[i1:i2]`` stars a part of, if the
+        scraped text around the stars, with ``hidden`` in their place, spells it."""
+        a = self.a
+        for term in (*self.cfg.terms, *(full for _, full, _ in self.cfg.truncations)):
+            at = term.find(hidden)
+            while at >= 0:
+                pre, post = term[:at], term[at + len(hidden) :]
+                if a[max(0, i1 - len(pre)) : i1] == pre and a.startswith(post, i2):
+                    return term
+                at = term.find(hidden, at + 1)
+        return None
+
     def classify(self, i1: int, i2: int, j1: int, j2: int, b_text: str | None = None) -> _Piece | None:
         """The restoration of ``a[i1:i2]`` from ``b[j1:j2]`` (or ``b_text``), or None to keep the scraped text."""
         cfg = self.cfg
@@ -451,6 +464,10 @@ class _Restorer:
                 return self.classify(i1, i2, t1, t2) if t1 < t2 else None
             if any(ch in cfg.wildcards for ch in b_t) or b_t != b_t.strip() or "\n" in b_t:
                 return None
+            term = self.starred_in_term(i1, i2, b_t)
+            if term is not None:  # a star run inside a known term (以*思想, 意*): the term tells
+                reason = f"masked characters {a_t} restored from the reference (inside the term {term})"
+                return _Piece(out, "restore.mask", reason, evidence, cfg.term_confidence, j1)
             if len(b_t) > cfg.max_restored:
                 return None
             if cfg.numeral.fullmatch(b_t):
