@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from pypinyin import Style, lazy_pinyin
 from rapidfuzz.distance import Indel
 
 from pipeline.document import Edit, apply_edits
@@ -470,6 +469,8 @@ def _glossed(text: str, rnd: random.Random, rate: float) -> str:
     """``text`` with its pinyin (tone marks) in parentheses after a ``rate`` share of its Han characters."""
     if rate <= 0:
         return text
+    from pypinyin import Style, lazy_pinyin  # here: its dictionaries are 200k objects the GC would walk
+
     out = []
     for char in text:
         out.append(char)

@@ -441,7 +441,6 @@ class _Restorer:
         out = self.view[j1:j2] if b_text is None else b_text  # what goes in, in the output's script
         if not b_t or a_t == b_t:
             return None
-        evidence = self.evidence(j1, j2)
         damage = cfg.damage.get((a_t, b_t))
         if damage is not None:
             what = f"{a_t!r} stands" if a_t else "nothing stands"
@@ -449,7 +448,7 @@ class _Restorer:
                 out,
                 "restore.quote-end",
                 f"damaged quote end: {what} where the reference has {b_t}",
-                evidence,
+                self.evidence(j1, j2),
                 damage,
                 j1,
             )
@@ -464,10 +463,10 @@ class _Restorer:
                 return self.classify(i1, i2, t1, t2) if t1 < t2 else None
             if any(ch in cfg.wildcards for ch in b_t) or b_t != b_t.strip() or "\n" in b_t:
                 return None
-            term = self.starred_in_term(i1, i2, b_t)
+            term = None if cfg.numeral.fullmatch(b_t) or b_t in cfg.terms else self.starred_in_term(i1, i2, b_t)
             if term is not None:  # a star run inside a known term (以*思想, 意*): the term tells
                 reason = f"masked characters {a_t} restored from the reference (inside the term {term})"
-                return _Piece(out, "restore.mask", reason, evidence, cfg.term_confidence, j1)
+                return _Piece(out, "restore.mask", reason, self.evidence(j1, j2), cfg.term_confidence, j1)
             if len(b_t) > cfg.max_restored:
                 return None
             if cfg.numeral.fullmatch(b_t):
@@ -483,27 +482,34 @@ class _Restorer:
                 if self.b[t1:t2] == b_t and is_term(self.b, t1, t2):
                     confidence = cfg.short_han_confidence
                     reason = f"masked characters {a_t} restored from the reference (the term {b_t})"
-                    return _Piece(out, "restore.mask", reason, evidence, confidence, j1)
+                    return _Piece(out, "restore.mask", reason, self.evidence(j1, j2), confidence, j1)
                 confidence = cfg.cut_words_confidence
             else:
                 confidence = cfg.other_confidence
             return _Piece(
-                out, "restore.mask", f"masked characters {a_t} restored from the reference", evidence, confidence, j1
+                out,
+                "restore.mask",
+                f"masked characters {a_t} restored from the reference",
+                self.evidence(j1, j2),
+                confidence,
+                j1,
             )
         if a_t:
             return None
         if b_t in cfg.terms:
             reason = f"{b_t} deleted by the site, restored from the reference"
-            return _Piece(out, "restore.deleted-term", reason, evidence, cfg.deleted_term_confidence, j1)
+            return _Piece(out, "restore.deleted-term", reason, self.evidence(j1, j2), cfg.deleted_term_confidence, j1)
         for short, full, confidence in cfg.truncations:
             if self.completes(full, i1, j1, j2) == short:
                 reason = f"truncated term {short} completed to {full} from the reference"
-                return _Piece(out, "restore.truncated-term", reason, evidence, confidence, j1)
+                return _Piece(out, "restore.truncated-term", reason, self.evidence(j1, j2), confidence, j1)
         if len(b_t) >= cfg.min_term_part:
             for term in cfg.terms:
                 if len(term) > len(b_t) and self.completes(term, i1, j1, j2) is not None:
                     reason = f"{term} partly deleted by the site, restored from the reference"
-                    return _Piece(out, "restore.deleted-term", reason, evidence, cfg.deleted_term_confidence, j1)
+                    return _Piece(
+                        out, "restore.deleted-term", reason, self.evidence(j1, j2), cfg.deleted_term_confidence, j1
+                    )
         return None
 
     # -- hunks inside blocks ----------------------------------------------------------------
@@ -659,7 +665,7 @@ class _Restorer:
         if j2 - j1 > _COMBINED_MAX or j2 - j1 < 2:
             return None
         b_t = self.b[j1:j2]
-        if i1 < i2 and self.cfg.mask_run.search(self.a[i1:i2]):
+        if i1 < i2 and self.cfg.mask_run.fullmatch(self.a[i1:i2]):
             splits: Iterable[int] = range(j1 + 1, j2)  # a mask run beside another damage
         else:  # a known damage (a quote end) at either end, beside another damage
             refs = {ref for _, ref in self.cfg.damage}
