@@ -65,7 +65,9 @@ def test_traditional_references_with_glosses_restore_everything(rules: RuleSet) 
         assert str(metadata["reference_status"]).startswith("same document"), (seed, metadata)
         assert all(fold_to_simplified(e.after) == e.after for e in applied), "restored in the scraped text's script"
         total = total + evaluate(case.corrupted, case.truth, applied)
-    print(f"\ntraditional: precision {total.precision:.4f}, recall {total.recall:.4f} ({total.restored}/{total.damages})")
+    print(
+        f"\ntraditional: precision {total.precision:.4f}, recall {total.recall:.4f} ({total.restored}/{total.damages})"
+    )
     assert total.damages > 400
     assert total.precision == 1.0, total.wrong[:5]
     assert total.recall >= 0.99, total.missed[:5]
