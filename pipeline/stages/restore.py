@@ -74,6 +74,7 @@ _GAP_WORDS_MAX = 8  # longest once-only deletion restored on the gap it left
 _HAN_RUN = regex.compile(r"\p{Han}+")
 _UNLIKE = 0.3  # Indel similarity below which a scraped stretch is another text than the reference's
 _COMBINED_MAX = 40  # longest reference text read as two damages in one place
+_SHIFT_MAX = 120  # longest paragraph start considered shifted
 _SHIFT_MIN = 4  # content characters a shifted paragraph start must have (see _Restorer.shifted_paragraph)
 _EDGE_STUB = 4  # longest scraped stub next to a block that may be damage of the reference around it
 _SENTENCE_END = frozenset("。！？；：!?;:”’」』）)")
@@ -353,6 +354,7 @@ class _Restorer:
         self.candidates: list[tuple[str, int, int, int]] = []  # (kind, i, j1, j2): unexplained differences
         self.learned: dict[str, LearnedMask] = {}
         self.replaced: list[tuple[int, int, int, int]] = []
+        self.damage_refs = tuple({ref for _, ref in config.damage})  # reference text of known damage
         ranges = sorted((blk.b_start, blk.b_end) for blk in alignment.blocks)
         self.b_starts = [s for s, _ in ranges]
         self.b_max_end = []
@@ -639,11 +641,11 @@ class _Restorer:
                 else:
                     self.replacements.append((i1, i2, piece))
                 return True
-        if i1 == i2 and "\n" not in self.b[j1:j2]:
-            self.candidates.append(("deleted", i1, j1, j2))  # an edition's omission, or masking (see learn)
-            return False
-        if "\n" not in self.b[j1:j2] and j2 - j1 <= _COMBINED_MAX:
-            self.replaced.append((i1, i2, j1, j2))  # a learned mask beside a damage, perhaps (see learn)
+            if i1 == i2:
+                self.candidates.append(("deleted", i1, j1, j2))  # an edition's omission, or masking (see learn)
+                return False
+            if j2 - j1 <= _COMBINED_MAX:
+                self.replaced.append((i1, i2, j1, j2))  # a learned mask beside a damage, perhaps (see learn)
         i1, i2, j1, j2, peeled = self.peel(i1, i2, j1, j2)
         if "\n" in self.b[j1:j2]:
             self.hunk_with_breaks(i1, i2, j1, j2)
@@ -667,11 +669,13 @@ class _Restorer:
         b_t = self.b[j1:j2]
         if i1 < i2 and self.cfg.mask_run.fullmatch(self.a[i1:i2]):
             splits: Iterable[int] = range(j1 + 1, j2)  # a mask run beside another damage
-        else:  # a known damage (a quote end) at either end, beside another damage
-            refs = {ref for _, ref in self.cfg.damage}
+        elif b_t.startswith(self.damage_refs) or b_t.endswith(self.damage_refs):  # a known damage at an end
+            refs = self.damage_refs
             splits = sorted(
                 {j1 + len(r) for r in refs if b_t.startswith(r)} | {j2 - len(r) for r in refs if b_t.endswith(r)}
             )
+        else:
+            return None
         for k in splits:
             if not j1 < k < j2:
                 continue
@@ -706,6 +710,8 @@ class _Restorer:
         reference paragraph (a subheading the next paragraph repeats: ``“我爱好挺多，最大的爱好是
         读书”`` before ``“我爱好挺多，最大的爱好是读书，读书已成为…``), and nothing was dropped at ``i``.
         """
+        if len(last) > _SHIFT_MAX:
+            return False  # a whole paragraph this long would have been aligned there
         words = "".join(_CONTENT.findall(last))
         if len(words) < _SHIFT_MIN:
             return False
