@@ -233,7 +233,7 @@ def load_config(rules: RuleSet) -> RestoreConfig:
         numeral_suffix=regex.compile(f"(?:{numeral.pattern})$"),
         numeral_confidence=num("masks", "numeral_confidence", 0.95),
         term_confidence=num("masks", "term_confidence", 0.9),
-        short_han=_pattern(path, "masks.short_han_pattern", get("masks", "short_han_pattern", r"\p{Han}{1,4}")),
+        short_han=_pattern(path, "masks.short_han_pattern", get("masks", "short_han_pattern", r"\p{Han}{1,6}")),
         short_han_confidence=num("masks", "short_han_confidence", 0.75),
         cut_words_confidence=num("masks", "cut_words_confidence", 0.5),
         other_confidence=num("masks", "other_confidence", 0.4),
