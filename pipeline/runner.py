@@ -227,7 +227,7 @@ def clean_file(
     rules = rules if rules is not None else load_rules()
     ingested = read_document(path)
     if reference is not None and reference_text is None:
-        reference_text = clean_reference(reference, rules=rules)
+        reference_text = clean_reference(reference, rules=rules, to_simplified=to_simplified)
     metadata = dict(ingested.metadata)
     metadata.update({"format": ingested.format, "encoding": ingested.encoding})
     if reference is not None:
@@ -245,12 +245,16 @@ def clean_file(
     return doc
 
 
-def clean_reference(reference: Path | str, *, rules: RuleSet) -> str:
-    """Ingest and clean a reference version the same way as the scraped text; return its text."""
+def clean_reference(reference: Path | str, *, rules: RuleSet, to_simplified: bool | str = False) -> str:
+    """Ingest and clean a reference version the same way as the scraped text (any format: an HTML
+    page loses its tags, menus and site chrome; ``to_simplified`` converts it too); return its text."""
     from pipeline.ingest import read_document
 
     ingested = read_document(reference)
-    return clean_text(ingested.text, rules=rules, source=str(reference), metadata=dict(ingested.metadata)).text
+    metadata = dict(ingested.metadata)
+    if to_simplified:
+        metadata["to_simplified"] = to_simplified
+    return clean_text(ingested.text, rules=rules, source=str(reference), metadata=metadata).text
 
 
 def clean_files(
@@ -263,7 +267,9 @@ def clean_files(
     on_result: Callable[[FileResult], None] | None = None,
 ) -> list[FileResult]:
     """Clean each file; one failure becomes that file's error and the others go on."""
-    reference_text = clean_reference(reference, rules=rules) if reference is not None else None
+    reference_text = (
+        clean_reference(reference, rules=rules, to_simplified=to_simplified) if reference is not None else None
+    )
     results = []
     for path in paths:
         started = time.perf_counter()

@@ -25,6 +25,7 @@ from typing import NamedTuple
 from rapidfuzz.distance import Indel
 
 from pipeline.document import Edit, apply_edits
+from pipeline.stages.restore_script import to_traditional
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -98,6 +99,44 @@ _MASKABLE = re.compile(
     r"|(?<=第)([一二三四五六七八九十百]+)(?=[章条次届])"
 )
 _MASK_CHARS = ("*", "*", "*", "**", "＊", "×")
+FILTERED_TERMS = (
+    ("党",),
+    ("民主", "政治", "人民", "舆论", "群众", "乡村", "农村", "企业"),
+    ("党中央", "互联网", "总书记", "网信办", "党组织"),
+    ("枫桥经验", "网络空间", "社会主义", "乡村振兴", "安全生产", "网络强国"),
+    ("危险化学品", "村民议事会", "高标准农田", "应急救援队"),
+    ("网络综合治理", "农村人居环境", "网络生态治理", "应急预案体系"),
+)
+"""Terms a word filter may star out, by length (1–6 characters): names, organisations, words."""
+UNLISTED_DELETIONS = (
+    "网信办",
+    "党中央",
+    "网络空间",
+    "人民群众",
+    "网络强国",
+    "乡村振兴",
+    "农村",
+    "安全生产",
+    "危险化学品",
+)
+"""Terms no list names that a site may delete at every place (masks.toml knows none of them)."""
+UNLISTED_TRUNCATIONS = (("网络综合治理", "网络"), ("乡村振兴", "乡村"), ("安全生产", "安全"), ("网络空间", "网络"))
+"""Terms a site may cut at every place (full, shown), unlike 意识形态 → 意识 no list names them."""
+ENUMERATED_TERMS = ("主战场", "人工智能", "竞争力", "共同富裕", "党政机关", "道路交通", "危险化学品", "矿山", "消防")
+"""Names and noun phrases in enumerations a site may delete once (leaving 、、 or 以、)."""
+ENUMERATED_PHRASES = (
+    "巡检抽查",
+    "破解难点问题",
+    "注重跟踪问效",
+    "内容管控",
+    "协同治网",
+    "依法治网",
+    "文化培育",
+    "一岗双责",
+    "齐抓共管",
+)
+"""Verb phrases in enumerations another edition may leave out: to keep."""
+_FILTER_MASKS = ("***", "***", "***", "**", "*")
 _CLAUSE = re.compile(r"(?<=，)[^，。；：“”！？\n]{4,14}，")
 _ADDED_CLAUSES = ("在此基础上，", "总的来看，", "从实际情况看，", "按照上级要求，", "结合本地实际，")
 
@@ -161,7 +200,9 @@ class Corruption(NamedTuple):
 # building blocks
 
 
-def _variants(paragraph: str, rnd: random.Random, rate: float) -> tuple[str, list[tuple[str, int, int, str, str]]]:
+def _variants(
+    paragraph: str, rnd: random.Random, rate: float, omissions: Sequence[str] = ()
+) -> tuple[str, list[tuple[str, int, int, str, str]]]:
     """Another edition's wording: word substitutions, a clause dropped or added.
 
     Returns the new paragraph and (kind, start, end, reference text, edition text) in it.
@@ -178,6 +219,11 @@ def _variants(paragraph: str, rnd: random.Random, rate: float) -> tuple[str, lis
                 if rnd.random() < rate and free(m.start(), m.end()):
                     changes.append((m.start(), m.end(), "variant", other))
                     taken.append((m.start(), m.end()))
+    for phrase in omissions:  # an enumeration item this edition leaves out (with its 、)
+        for m in re.finditer(re.escape(phrase) + "、", paragraph):
+            if free(m.start(), m.end()):
+                changes.append((m.start(), m.end(), "variant-omission", ""))
+                taken.append((m.start(), m.end()))
     if rnd.random() < rate:
         clauses = [m for m in _CLAUSE.finditer(paragraph) if not any(t in m.group() for t in DELETED_TERMS)]
         clauses = [
@@ -211,12 +257,30 @@ def _variants(paragraph: str, rnd: random.Random, rate: float) -> tuple[str, lis
     return "".join(out), items
 
 
-def _damage_sites(paragraph: str, protected: Sequence[tuple[int, int]]) -> list[tuple[int, int, str, list[str]]]:
-    """Every place a site could damage: (start, end, kind, possible replacements)."""
+def _damage_sites(
+    paragraph: str,
+    protected: Sequence[tuple[int, int]],
+    filtered: Sequence[str] = (),
+    unlisted: Sequence[tuple[str, str]] = (),
+) -> list[tuple[int, int, str, list[str]]]:
+    """Every place a site could damage: (start, end, kind, possible replacements).
+
+    ``filtered`` terms are starred out by a word filter (``word-filter``: ``***`` whatever their
+    length); ``unlisted`` (term, shown) pairs are deleted (shown empty) or cut (``unlisted``).
+    """
     sites: list[tuple[int, int, str, list[str]]] = []
+    for term, shown in unlisted:
+        for m in re.finditer(re.escape(term), paragraph):
+            if not any(m.start() < e and m.end() > s for s, e, _, _ in sites):
+                sites.append((m.start(), m.end(), "unlisted", [shown]))
+    for term in filtered:
+        for m in re.finditer(re.escape(term), paragraph):
+            if not any(m.start() < e and m.end() > s for s, e, _, _ in sites):
+                sites.append((m.start(), m.end(), "word-filter", list(_FILTER_MASKS)))
     for m in _MASKABLE.finditer(paragraph):
         g = next(n for n in range(1, 5) if m.group(n))
-        sites.append((m.start(g), m.end(g), "mask", list(_MASK_CHARS)))
+        if not any(m.start(g) < e and m.end(g) > s for s, e, _, _ in sites):
+            sites.append((m.start(g), m.end(g), "mask", list(_MASK_CHARS)))
     taken = [(s, e) for s, e, _, _ in sites]
     for term in DELETED_TERMS:
         for m in re.finditer(term, paragraph):
@@ -230,6 +294,8 @@ def _damage_sites(paragraph: str, protected: Sequence[tuple[int, int]]) -> list[
             sites.append((m.start(), m.end(), "deleted-term", options))
             taken.append((m.start(), m.end()))
     for m in re.finditer("意识形态", paragraph):
+        if any(m.start() < e and m.end() > s for s, e in taken):
+            continue
         sites.append((m.start(), m.end(), "truncated-term", ["意识"]))
     for m in re.finditer("”。", paragraph):
         sites.append((m.start(), m.end(), "quote-end", ["二", ""]))
@@ -241,13 +307,23 @@ def _damage_sites(paragraph: str, protected: Sequence[tuple[int, int]]) -> list[
 
 
 def _damage(
-    paragraph: str, rnd: random.Random, rate: float, protected: Sequence[tuple[int, int]]
+    paragraph: str,
+    rnd: random.Random,
+    rate: float,
+    protected: Sequence[tuple[int, int]],
+    filtered: Sequence[str] = (),
+    unlisted: Sequence[tuple[str, str]] = (),
+    combined: bool = False,
 ) -> tuple[str, list[tuple[str, int, int, str, str]]]:
-    """The paragraph as a site shows it, and (kind, start in the clean paragraph, end, original, shown)."""
+    """The paragraph as a site shows it, and (kind, start in the clean paragraph, end, original, shown).
+
+    With ``combined``, two damages may touch (a damaged quote end right before a deleted name).
+    """
     chosen = []
     last_end = -1
-    for s, e, kind, options in sorted(_damage_sites(paragraph, protected)):
-        if s <= last_end or rnd.random() >= rate:
+    for s, e, kind, options in sorted(_damage_sites(paragraph, protected, filtered, unlisted)):
+        consistent = kind in ("word-filter", "unlisted")  # a filter, a site's list: every occurrence
+        if s < last_end or (s == last_end and not combined) or (rnd.random() >= rate and not consistent):
             continue
         chosen.append((s, e, kind, rnd.choice(options)))
         last_end = e
@@ -276,6 +352,13 @@ def corrupt(
     drop_rate: float = 0.1,
     keep_break_rate: float = 0.0,
     cut_first: bool = False,
+    filtered_terms: Sequence[str] = (),
+    unlisted: Sequence[tuple[str, str]] = (),
+    combined: bool = False,
+    omissions: Sequence[str] = (),
+    reference_share: float = 1.0,
+    reference_traditional: bool = False,
+    gloss_rate: float = 0.0,
 ) -> Corruption:
     """Make a (scraped, reference, truth) triple from a clean document's paragraphs.
 
@@ -283,19 +366,27 @@ def corrupt(
     The scraped edition gets variants (rate per candidate word), loses paragraphs (``drop_rate``),
     has some moved (``move_rate``), gains ``extra_scraped`` paragraphs the reference lacks, may start
     in the middle of its first paragraph (``cut_first``: a preview cut), is damaged (``damage_rate``
-    per damage site) and flattened: each paragraph break survives with ``keep_break_rate``. With a
-    ``title``, the scraped text starts with it on its own line (the title is not in the reference).
+    per damage site; ``filtered_terms`` are starred out too, ``***`` whatever their length, and the
+    ``unlisted`` (term, shown) pairs deleted or cut at every place; with ``combined`` two damages
+    may touch; ``omissions`` are enumeration items the edition leaves out, to keep) and flattened: each paragraph break survives with ``keep_break_rate``. With a ``title``, the scraped
+    text starts with it on its own line (the title is not in the reference).
+
+    The reference may be cut to its first paragraphs (``reference_share`` of its characters: a
+    preview or an excerpt): the scraped paragraphs it lacks cannot be restored, so the expected text
+    keeps them as the site shows them, joined as scraped. It may be converted to traditional script
+    (``reference_traditional``) with a pinyin gloss after a ``gloss_rate`` share of its characters
+    (``網(wǎng)``, as mirror sites show them): what is restored must still come out simplified.
     """
     body = [p for p in paragraphs if p.strip()]
     reference = list(body)
     for extra in extra_reference:
         reference.insert(rnd.randrange(len(reference) + 1), extra)
 
-    # the scraped edition: variants, then order, drops and extras
-    edition: list[tuple[str, list[tuple[str, int, int, str, str]], bool]] = []
-    for p in body:
-        text, items = _variants(p, rnd, variant_rate)
-        edition.append((text, items, True))
+    # the scraped edition: variants, then order, drops and extras; each with its body index (-1: extra)
+    edition: list[tuple[str, list[tuple[str, int, int, str, str]], int]] = []
+    for n, p in enumerate(body):
+        text, items = _variants(p, rnd, variant_rate, omissions)
+        edition.append((text, items, n))
     kept = [e for e in edition if rnd.random() >= drop_rate] or edition[:1]
     order = list(range(len(kept)))
     for n in range(len(order) - 1):
@@ -304,14 +395,37 @@ def corrupt(
             order[n], order[m] = order[m], order[n]
     scraped_paras = [kept[n] for n in order]
     for extra in extra_scraped:
-        scraped_paras.insert(rnd.randrange(1, len(scraped_paras) + 1), (extra, [], False))
+        scraped_paras.insert(rnd.randrange(1, len(scraped_paras) + 1), (extra, [], -1))
     if cut_first and scraped_paras:
-        text, items, damageable = scraped_paras[0]
+        text, items, source = scraped_paras[0]
         cuts = [m.end() for m in re.finditer("[。；]", text) if m.end() < len(text) - 10]
         if cuts:
             cut = rnd.choice(cuts)
             items = [(k, s - cut, e - cut, o, c) for k, s, e, o, c in items if s >= cut]
-            scraped_paras[0] = (text[cut:], items, damageable)
+            scraped_paras[0] = (text[cut:], items, source)
+    full = reference_share >= 1.0
+    covered = set(range(len(body)))
+    if not full:
+        total = sum(len(p) + 1 for p in reference)
+        size = 0
+        cut_reference: list[str] = []
+        for p in reference:
+            if cut_reference and size + len(p) > reference_share * total:
+                break
+            cut_reference.append(p)
+            size += len(p) + 1
+        reference = cut_reference
+        covered = {n for n, p in enumerate(body) if p in set(cut_reference)}
+
+    rows = []
+    for text, variant_items, source in scraped_paras:
+        protected = [(s, e) for _, s, e, _, _ in variant_items]
+        if source >= 0:
+            shown, damages = _damage(text, rnd, damage_rate, protected, filtered_terms, unlisted, combined)
+        else:
+            shown, damages = text, []
+        keep_break = rnd.random() < keep_break_rate
+        rows.append((text, variant_items, shown, damages, keep_break, full or source in covered))
 
     expected_parts: list[str] = []
     scraped_parts: list[str] = []
@@ -321,32 +435,50 @@ def corrupt(
         expected_parts.append(title + "\n")
         scraped_parts.append(title + "\n")
         pos_expected = len(title) + 1
-    for n, (text, variant_items, damageable) in enumerate(scraped_paras):
-        protected = [(s, e) for _, s, e, _, _ in variant_items]
-        if damageable:
-            shown, damages = _damage(text, rnd, damage_rate, protected)
-        else:
-            shown, damages = text, []
+    for n, (text, variant_items, shown, damages, keep_break, is_covered) in enumerate(rows):
+        if not is_covered:
+            text, variant_items, damages = shown, [], []  # nothing can come back: kept as shown
         for kind, s, e, ref_text, new in variant_items:
             truth_items.append(TruthItem(kind, pos_expected + s, pos_expected + e, ref_text, new))
         for kind, s, e, original, damaged in damages:
             truth_items.append(TruthItem(kind, pos_expected + s, pos_expected + e, original, damaged))
-        last = n == len(scraped_paras) - 1
-        expected_parts.append(text + ("" if last else "\n"))
-        keep_break = rnd.random() < keep_break_rate
+        last = n == len(rows) - 1
+        expected_break = not last and (keep_break or is_covered or rows[n + 1][5])
+        expected_parts.append(text + ("\n" if expected_break else ""))
         scraped_parts.append(shown + ("" if last else ("\n" if keep_break else "")))
-        pos_expected += len(text) + (0 if last else 1)
+        pos_expected += len(text) + (1 if expected_break else 0)
     truth_items.sort(key=lambda t: (t.start, t.end))
+    reference_text = "\n".join(reference)
+    if reference_traditional:
+        reference_text = _glossed(to_traditional(reference_text), rnd, gloss_rate)
     options = {
         "title": title,
         "extra_reference": len(extra_reference),
         "extra_scraped": len(extra_scraped),
         "cut_first": cut_first,
         "keep_break_rate": keep_break_rate,
+        "filtered_terms": tuple(filtered_terms),
+        "unlisted": tuple(unlisted),
+        "reference_share": reference_share,
+        "reference_traditional": reference_traditional,
     }
-    return Corruption(
-        "".join(scraped_parts), "\n".join(reference), Truth("".join(expected_parts), truth_items, options)
-    )
+    return Corruption("".join(scraped_parts), reference_text, Truth("".join(expected_parts), truth_items, options))
+
+
+def _glossed(text: str, rnd: random.Random, rate: float) -> str:
+    """``text`` with its pinyin (tone marks) in parentheses after a ``rate`` share of its Han characters."""
+    if rate <= 0:
+        return text
+    from pypinyin import Style, lazy_pinyin  # here: its dictionaries are 200k objects the GC would walk
+
+    out = []
+    for char in text:
+        out.append(char)
+        if "\u4e00" <= char <= "\u9fff" and rnd.random() < rate:
+            reading = lazy_pinyin(char, style=Style.TONE)[0]
+            if reading != char and reading.isalpha():
+                out.append(f"({reading})")
+    return "".join(out)
 
 
 def generate_case(seed: int) -> Corruption:
@@ -372,6 +504,69 @@ def generate_case(seed: int) -> Corruption:
         drop_rate=rnd.choice((0.0, 0.05, 0.15)),
         keep_break_rate=rnd.choice((0.0, 0.0, 0.3, 1.0)),
         cut_first=rnd.random() < 0.4,
+    )
+
+
+REFERENCE_KINDS = ("traditional", "partial", "word-filter", "unlisted")
+
+
+def generate_reference_case(seed: int, kind: str) -> Corruption:
+    """A random case for one kind of reference or damage users really meet (``REFERENCE_KINDS``):
+
+    * ``traditional`` — the reference is in traditional script with pinyin glosses (a mirror site);
+    * ``partial`` — the reference is cut to its first fifth (a preview, an excerpt);
+    * ``word-filter`` — terms of 1–6 characters present in the document (``FILTERED_TERMS``, one of
+      each length the document holds) are starred out (``***``) besides the usual damage;
+    * ``unlisted`` — masks no list names: a term of ``UNLISTED_DELETIONS`` deleted and one of
+      ``UNLISTED_TRUNCATIONS`` cut at every place it occurs (twice or more), two
+      ``ENUMERATED_TERMS`` deleted where they occur once (the gap tells), damages touching; and two
+      ``ENUMERATED_PHRASES`` left out by the edition (to keep).
+    """
+    if kind not in REFERENCE_KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    rnd = random.Random(seed * 7919 + REFERENCE_KINDS.index(kind))
+    docs = base_documents()
+    name = rnd.choice(sorted(docs))
+    paragraphs = docs[name]
+    title, body = paragraphs[0], paragraphs[1:]
+    text = "".join(body)
+    filtered: list[str] = []
+    if kind == "word-filter":
+        for group in FILTERED_TERMS:
+            present = [t for t in group if t in text]
+            if present:
+                filtered.append(rnd.choice(present))
+    unlisted: list[tuple[str, str]] = []
+    omissions: list[str] = []
+    if kind == "unlisted":
+        deletions = [t for t in UNLISTED_DELETIONS if text.count(t) >= 2]
+        truncations = [(t, s) for t, s in UNLISTED_TRUNCATIONS if text.count(t) >= 2]
+        if truncations:
+            unlisted.append(rnd.choice(truncations))
+        deletions = [t for t in deletions if not any(t in full or full in t for full, _ in unlisted)]
+        if deletions:
+            unlisted.append((rnd.choice(deletions), ""))
+        once = [t for t in ENUMERATED_TERMS if text.count(t) == 1 and not any(t in f or f in t for f, _ in unlisted)]
+        unlisted.extend((t, "") for t in rnd.sample(once, min(2, len(once))))  # deleted once: the gap tells
+        omitted = [p for p in ENUMERATED_PHRASES if p + "、" in text]
+        omissions = rnd.sample(omitted, min(2, len(omitted)))
+    return corrupt(
+        body,
+        rnd,
+        title=title if rnd.random() < 0.7 else None,
+        unlisted=unlisted,
+        combined=kind == "unlisted",
+        omissions=omissions,
+        variant_rate=rnd.choice((0.0, 0.1, 0.2)),
+        damage_rate=rnd.choice((0.5, 0.8, 1.0)),
+        move_rate=rnd.choice((0.0, 0.15)),
+        drop_rate=rnd.choice((0.0, 0.05)),
+        keep_break_rate=rnd.choice((0.0, 0.3, 1.0)),
+        cut_first=kind != "partial" and rnd.random() < 0.3,
+        filtered_terms=filtered,
+        reference_share=0.2 if kind == "partial" else 1.0,
+        reference_traditional=kind == "traditional",
+        gloss_rate=rnd.choice((0.2, 0.5)) if kind == "traditional" else 0.0,
     )
 
 

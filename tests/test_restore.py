@@ -26,6 +26,7 @@ RULE_IDS = {
     "restore.paragraph-break",
     "restore.insert-missing-paragraph",
     "restore.insert-missing-text",
+    "restore.learned-mask",
 }
 _HAN = r"\u4e00-\u9fff"
 

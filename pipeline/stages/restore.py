@@ -11,7 +11,19 @@ difference is classified with the data of ``rules/common/masks.toml``:
   ``restore.truncated-term``) or a damaged quote end (``”。``, ``restore.quote-end``); anything
   else is another edition's wording and is left alone;
 * a known damage pattern (``二`` for ``”。``): restored (``restore.quote-end``);
+* two of these in one place (a dropped quote end right before a deleted name): restored together;
+* a term missing or starred at most of the places the reference holds it (``网信办 deleted at 7 of
+  7 places``): learned from the document and restored everywhere (``restore.learned-mask``,
+  :mod:`pipeline.stages.restore_learned`; listed in ``metadata["learned_masks"]``); a name or noun
+  phrase missing once, where its deletion left a telltale gap (``、、``, a preposition with no
+  object, a title with no name): restored on that evidence (``restore.deleted-term``);
 * any other difference (``全县``/``全市``, reworded clauses): the scraped text is kept.
+
+Both texts are compared in simplified script (:mod:`pipeline.stages.restore_script`), so a
+traditional reference (or a traditional scrape) aligns; what is restored is quoted in the scraped
+text's script. A reference that is only a part of the document is used for that part
+(:mod:`pipeline.stages.restore_judge`); short stretches no anchor reached are aligned on their own
+(:mod:`pipeline.stages.restore_gaps`).
 
 Paragraph breaks of the reference are put where the scraped text has none (``restore.paragraph-
 break``), paragraphs staying in the scraped order. With ``complete=True`` the reference paragraphs
@@ -36,6 +48,7 @@ After::
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,10 +60,22 @@ from pipeline.align import Alignment, align
 from pipeline.document import Edit, make_edit
 from pipeline.errors import RuleError
 from pipeline.rules import RuleSet, compile_patterns
+from pipeline.stages.restore_gaps import align_gaps
+from pipeline.stages.restore_judge import judge_reference
+from pipeline.stages.restore_learned import LearnedMask, learn_masks
+from pipeline.stages.restore_script import fold_for_alignment, fold_to_simplified, is_traditional, reference_view
+from pipeline.stages.restore_terms import deletion_gap, is_term, nominal_kind
 
 STAGE = "restore"
 _CONTENT = regex.compile(r"[\p{L}\p{N}]")
 _NON_SPACE = regex.compile(r"\S")
+_MASK_EDGE_PUNCT = frozenset("，、；：。！？,;:!? \t")  # never part of what a mask run hides
+_GAP_WORDS_MAX = 8  # longest once-only deletion restored on the gap it left
+_HAN_RUN = regex.compile(r"\p{Han}+")
+_UNLIKE = 0.3  # Indel similarity below which a scraped stretch is another text than the reference's
+_COMBINED_MAX = 40  # longest reference text read as two damages in one place
+_SHIFT_MAX = 120  # longest paragraph start considered shifted
+_SHIFT_MIN = 4  # content characters a shifted paragraph start must have (see _Restorer.shifted_paragraph)
 _EDGE_STUB = 4  # longest scraped stub next to a block that may be damage of the reference around it
 _SENTENCE_END = frozenset("。！？；：!?;:”’」』）)")
 
@@ -74,6 +99,9 @@ class RestoreConfig:
     """The restore settings of ``rules/common/masks.toml`` (tables ``[restore]`` and ``[masks]``)."""
 
     min_similarity: float
+    partial_reference_share: float
+    partial_block_identity: float
+    partial_block_chars: int
     apply_threshold: float
     break_confidence: float
     missing_confidence: float
@@ -91,9 +119,16 @@ class RestoreConfig:
     term_confidence: float
     short_han: regex.Pattern[str]
     short_han_confidence: float
+    cut_words_confidence: float
     other_confidence: float
     terms: tuple[str, ...]
     deleted_term_confidence: float
+    learned_min_places: int
+    learned_min_share: float
+    learned_confidence: float
+    learned_min_chars: int
+    learned_max_chars: int
+    gap_confidence: float
     min_term_part: int
     truncations: tuple[tuple[str, str, float], ...]
     damage: dict[tuple[str, str], float]
@@ -180,6 +215,9 @@ def load_config(rules: RuleSet) -> RestoreConfig:
     )
     return RestoreConfig(
         min_similarity=num("restore", "min_similarity", 0.3),
+        partial_reference_share=num("restore", "partial_reference_share", 0.5),
+        partial_block_identity=num("restore", "partial_block_identity", 0.75),
+        partial_block_chars=int(num("restore", "partial_block_chars", 30, 1, 100_000)),
         apply_threshold=num("restore", "apply_threshold", 0.6),
         break_confidence=num("restore", "paragraph_break_confidence", 0.9),
         missing_confidence=num("restore", "insert_missing_confidence", 0.8),
@@ -195,11 +233,18 @@ def load_config(rules: RuleSet) -> RestoreConfig:
         numeral_suffix=regex.compile(f"(?:{numeral.pattern})$"),
         numeral_confidence=num("masks", "numeral_confidence", 0.95),
         term_confidence=num("masks", "term_confidence", 0.9),
-        short_han=_pattern(path, "masks.short_han_pattern", get("masks", "short_han_pattern", r"\p{Han}{1,4}")),
+        short_han=_pattern(path, "masks.short_han_pattern", get("masks", "short_han_pattern", r"\p{Han}{1,6}")),
         short_han_confidence=num("masks", "short_han_confidence", 0.75),
+        cut_words_confidence=num("masks", "cut_words_confidence", 0.5),
         other_confidence=num("masks", "other_confidence", 0.4),
         terms=tuple(sorted(set(terms), key=lambda t: (-len(t), t))),
         deleted_term_confidence=num("masks", "deleted_term_confidence", 0.9),
+        learned_min_places=int(num("masks", "learned_min_places", 2, 2, 1000)),
+        learned_min_share=num("masks", "learned_min_share", 0.6),
+        learned_confidence=num("masks", "learned_confidence", 0.85),
+        learned_min_chars=int(num("masks", "learned_min_chars", 2, 1, 100)),
+        learned_max_chars=int(num("masks", "learned_max_chars", 16, 1, 200)),
+        gap_confidence=num("masks", "gap_evidence_confidence", 0.8),
         min_term_part=int(num("masks", "min_term_part", 2, 1, 100)),
         truncations=tuple(truncations),
         damage=damage,
@@ -273,6 +318,7 @@ _RULE_RANK = {
     "restore.deleted-term": 1,
     "restore.truncated-term": 2,
     "restore.quote-end": 3,
+    "restore.learned-mask": 3,
     "restore.insert-missing-text": 4,
     "restore.insert-missing-paragraph": 5,
     "restore.paragraph-break": 9,
@@ -280,9 +326,24 @@ _RULE_RANK = {
 
 
 class _Restorer:
-    def __init__(self, a: str, b: str, config: RestoreConfig, alignment: Alignment, complete: bool) -> None:
+    """Restoration of ``text`` from a reference, decided on ``a`` and ``b`` (both folded to one
+    script, offset for offset) and quoting ``view`` (the reference in ``text``'s script)."""
+
+    def __init__(
+        self,
+        a: str,
+        b: str,
+        config: RestoreConfig,
+        alignment: Alignment,
+        complete: bool,
+        *,
+        text: str | None = None,
+        view: str | None = None,
+    ) -> None:
         self.a = a
         self.b = b
+        self.text = a if text is None else text
+        self.view = b if view is None else view
         self.cfg = config
         self.al = alignment
         self.complete = complete
@@ -290,6 +351,10 @@ class _Restorer:
         self.edge_taken: list[tuple[int, int]] = []
         self.inserted: set[tuple[int, int]] = set()  # reference ranges inserted as missing text
         self.points: dict[int, _Point] = {}
+        self.candidates: list[tuple[str, int, int, int]] = []  # (kind, i, j1, j2): unexplained differences
+        self.learned: dict[str, LearnedMask] = {}
+        self.replaced: list[tuple[int, int, int, int]] = []
+        self.damage_refs = tuple({ref for _, ref in config.damage})  # reference text of known damage
         ranges = sorted((blk.b_start, blk.b_end) for blk in alignment.blocks)
         self.b_starts = [s for s, _ in ranges]
         self.b_max_end = []
@@ -308,9 +373,9 @@ class _Restorer:
 
     def evidence(self, j1: int, j2: int) -> str:
         ctx = self.cfg.context
-        before = self.b[max(0, j1 - ctx) : j1]
-        after = self.b[j2 : j2 + ctx]
-        shown = f"{before}{self.b[j1:j2]}{after}".replace("\n", "⏎")
+        before = self.view[max(0, j1 - ctx) : j1]
+        after = self.view[j2 : j2 + ctx]
+        shown = f"{before}{self.view[j1:j2]}{after}".replace("\n", "⏎")
         return f"reference: …{shown}…"
 
     def break_piece(self, j: int) -> _Piece:
@@ -357,28 +422,53 @@ class _Restorer:
             start = term.find(ins, start + 1)
         return None
 
+    def starred_in_term(self, i1: int, i2: int, hidden: str) -> str | None:
+        """The known term (deleted terms, truncations) that ``a[i1:i2]`` stars a part of, if the
+        scraped text around the stars, with ``hidden`` in their place, spells it."""
+        a = self.a
+        for term in (*self.cfg.terms, *(full for _, full, _ in self.cfg.truncations)):
+            at = term.find(hidden)
+            while at >= 0:
+                pre, post = term[:at], term[at + len(hidden) :]
+                if a[max(0, i1 - len(pre)) : i1] == pre and a.startswith(post, i2):
+                    return term
+                at = term.find(hidden, at + 1)
+        return None
+
     def classify(self, i1: int, i2: int, j1: int, j2: int, b_text: str | None = None) -> _Piece | None:
         """The restoration of ``a[i1:i2]`` from ``b[j1:j2]`` (or ``b_text``), or None to keep the scraped text."""
         cfg = self.cfg
         a_t = self.a[i1:i2]
         b_t = self.b[j1:j2] if b_text is None else b_text
+        out = self.view[j1:j2] if b_text is None else b_text  # what goes in, in the output's script
         if not b_t or a_t == b_t:
             return None
-        evidence = self.evidence(j1, j2)
         damage = cfg.damage.get((a_t, b_t))
         if damage is not None:
             what = f"{a_t!r} stands" if a_t else "nothing stands"
             return _Piece(
-                b_t,
+                out,
                 "restore.quote-end",
                 f"damaged quote end: {what} where the reference has {b_t}",
-                evidence,
+                self.evidence(j1, j2),
                 damage,
                 j1,
             )
         if a_t and cfg.mask_run.fullmatch(a_t):
+            if b_text is None and (b_t[:1] in _MASK_EDGE_PUNCT or b_t[-1:] in _MASK_EDGE_PUNCT):
+                # punctuation beside the hidden text (a doubled comma of the reference) is not hidden
+                t1, t2 = j1, j2
+                while t1 < t2 and self.b[t1] in _MASK_EDGE_PUNCT:
+                    t1 += 1
+                while t2 > t1 and self.b[t2 - 1] in _MASK_EDGE_PUNCT:
+                    t2 -= 1
+                return self.classify(i1, i2, t1, t2) if t1 < t2 else None
             if any(ch in cfg.wildcards for ch in b_t) or b_t != b_t.strip() or "\n" in b_t:
                 return None
+            term = None if cfg.numeral.fullmatch(b_t) or b_t in cfg.terms else self.starred_in_term(i1, i2, b_t)
+            if term is not None:  # a star run inside a known term (以*思想, 意*): the term tells
+                reason = f"masked characters {a_t} restored from the reference (inside the term {term})"
+                return _Piece(out, "restore.mask", reason, self.evidence(j1, j2), cfg.term_confidence, j1)
             if len(b_t) > cfg.max_restored:
                 return None
             if cfg.numeral.fullmatch(b_t):
@@ -386,26 +476,42 @@ class _Restorer:
             elif b_t in cfg.terms:
                 confidence = cfg.term_confidence
             elif cfg.short_han.fullmatch(b_t):
-                confidence = cfg.short_han_confidence
+                t1, t2 = j1, j2  # the term's span in b: without the paragraph break beside it
+                while t1 < t2 and self.b[t1] == "\n":
+                    t1 += 1
+                while t2 > t1 and self.b[t2 - 1] == "\n":
+                    t2 -= 1
+                if self.b[t1:t2] == b_t and is_term(self.b, t1, t2):
+                    confidence = cfg.short_han_confidence
+                    reason = f"masked characters {a_t} restored from the reference (the term {b_t})"
+                    return _Piece(out, "restore.mask", reason, self.evidence(j1, j2), confidence, j1)
+                confidence = cfg.cut_words_confidence
             else:
                 confidence = cfg.other_confidence
             return _Piece(
-                b_t, "restore.mask", f"masked characters {a_t} restored from the reference", evidence, confidence, j1
+                out,
+                "restore.mask",
+                f"masked characters {a_t} restored from the reference",
+                self.evidence(j1, j2),
+                confidence,
+                j1,
             )
         if a_t:
             return None
         if b_t in cfg.terms:
             reason = f"{b_t} deleted by the site, restored from the reference"
-            return _Piece(b_t, "restore.deleted-term", reason, evidence, cfg.deleted_term_confidence, j1)
+            return _Piece(out, "restore.deleted-term", reason, self.evidence(j1, j2), cfg.deleted_term_confidence, j1)
         for short, full, confidence in cfg.truncations:
             if self.completes(full, i1, j1, j2) == short:
                 reason = f"truncated term {short} completed to {full} from the reference"
-                return _Piece(b_t, "restore.truncated-term", reason, evidence, confidence, j1)
+                return _Piece(out, "restore.truncated-term", reason, self.evidence(j1, j2), confidence, j1)
         if len(b_t) >= cfg.min_term_part:
             for term in cfg.terms:
                 if len(term) > len(b_t) and self.completes(term, i1, j1, j2) is not None:
                     reason = f"{term} partly deleted by the site, restored from the reference"
-                    return _Piece(b_t, "restore.deleted-term", reason, evidence, cfg.deleted_term_confidence, j1)
+                    return _Piece(
+                        out, "restore.deleted-term", reason, self.evidence(j1, j2), cfg.deleted_term_confidence, j1
+                    )
         return None
 
     # -- hunks inside blocks ----------------------------------------------------------------
@@ -527,6 +633,19 @@ class _Restorer:
             return True
         if not final:
             return False
+        if "\n" not in self.b[j1:j2]:
+            piece = self.combined(i1, i2, j1, j2)
+            if piece is not None:
+                if i1 == i2:
+                    self.point(i1).left.append(piece)
+                else:
+                    self.replacements.append((i1, i2, piece))
+                return True
+            if i1 == i2:
+                self.candidates.append(("deleted", i1, j1, j2))  # an edition's omission, or masking (see learn)
+                return False
+            if j2 - j1 <= _COMBINED_MAX:
+                self.replaced.append((i1, i2, j1, j2))  # a learned mask beside a damage, perhaps (see learn)
         i1, i2, j1, j2, peeled = self.peel(i1, i2, j1, j2)
         if "\n" in self.b[j1:j2]:
             self.hunk_with_breaks(i1, i2, j1, j2)
@@ -540,18 +659,75 @@ class _Restorer:
                     self.replacements.append((i1, i2, piece))
         return peeled
 
+    def combined(self, i1: int, i2: int, j1: int, j2: int) -> _Piece | None:
+        """Two kinds of damage in one place, each restorable on its own: ``b[j1:j2]`` read as two
+        parts, the scraped ``a[i1:i2]`` standing for one of them and nothing for the other
+        (``强国指出`` vs ``强国”。习近平总书记指出``: a dropped quote end, then a deleted name).
+        """
+        if j2 - j1 > _COMBINED_MAX or j2 - j1 < 2:
+            return None
+        b_t = self.b[j1:j2]
+        if i1 < i2 and self.cfg.mask_run.fullmatch(self.a[i1:i2]):
+            splits: Iterable[int] = range(j1 + 1, j2)  # a mask run beside another damage
+        elif b_t.startswith(self.damage_refs) or b_t.endswith(self.damage_refs):  # a known damage at an end
+            refs = self.damage_refs
+            splits = sorted(
+                {j1 + len(r) for r in refs if b_t.startswith(r)} | {j2 - len(r) for r in refs if b_t.endswith(r)}
+            )
+        else:
+            return None
+        for k in splits:
+            if not j1 < k < j2:
+                continue
+            for first_a, second_a in (((i1, i2), (i2, i2)), ((i1, i1), (i1, i2))):
+                first = self.classify(*first_a, j1, k)
+                if first is None:
+                    continue
+                second = self.classify(*second_a, k, j2)
+                if second is None:
+                    continue
+                main = min((first, second), key=lambda p: _RULE_RANK.get(p.rule_id, 8))
+                return _Piece(
+                    first.text + second.text,
+                    main.rule_id,
+                    f"{first.reason}; {second.reason}",
+                    f"{first.evidence} | {second.evidence}",
+                    min(first.confidence, second.confidence),
+                    j1,
+                )
+        return None
+
     def snap(self, pos: int, i1: int, i2: int) -> int:
         """A break position inside ``a[i1:i2]`` moved to the nearest sentence end (or an end)."""
         candidates = [i1, i2] + [p for p in range(i1 + 1, i2) if self.a[p - 1] in _SENTENCE_END]
         return min(candidates, key=lambda p: (abs(p - pos), p))
 
+    def shifted_paragraph(self, i: int, last: str) -> bool:
+        """Whether the scraped text before ``a[i]`` (on its line) ends with the words of ``last``,
+        the start of the reference paragraph after an inserted break.
+
+        Then the insertion is better read one paragraph earlier: the scraped text lacks a whole
+        reference paragraph (a subheading the next paragraph repeats: ``“我爱好挺多，最大的爱好是
+        读书”`` before ``“我爱好挺多，最大的爱好是读书，读书已成为…``), and nothing was dropped at ``i``.
+        """
+        if len(last) > _SHIFT_MAX:
+            return False  # a whole paragraph this long would have been aligned there
+        words = "".join(_CONTENT.findall(last))
+        if len(words) < _SHIFT_MIN:
+            return False
+        lo = max(0, i - 4 * len(last) - 8)  # the words, and the punctuation between them, at most
+        line_start = self.a.rfind("\n", lo, i) + 1
+        return "".join(_CONTENT.findall(self.a, max(lo, line_start), i)).endswith(words)
+
     def hunk_with_breaks(self, i1: int, i2: int, j1: int, j2: int) -> None:
         a, b = self.a, self.b
         b_t = b[j1:j2]
         if i1 == i2:
-            point = self.point(i1)
             parts = b_t.split("\n")
             first, last = parts[0], parts[-1]
+            if first.strip() and self.shifted_paragraph(i1, last):
+                return
+            point = self.point(i1)
             if first.strip():
                 piece = self.classify(i1, i1, j1, j1 + len(first))
                 if piece is not None:
@@ -572,7 +748,7 @@ class _Restorer:
         core = b_t.replace("\n", "")
         piece = self.classify(i1, i2, j1, j2, b_text=core) if core.strip() else None
         if piece is not None:
-            piece.text = _collapse_breaks(b_t)
+            piece.text = _collapse_breaks(self.view[j1:j2])
             piece.reason += "; paragraph break from the reference"
             self.replacements.append((i1, i2, piece))
             return
@@ -581,6 +757,12 @@ class _Restorer:
             for pos in (i1, i2):
                 if not (self.line_start(pos) or self.line_end(pos)):
                     self.point(pos).brk = self.point(pos).brk or self.break_piece(j1)
+            return
+        if Indel.normalized_similarity(a_t, core) < _UNLIKE:
+            # another text altogether (a heading the edition moved here): a break only at its ends
+            for pos, at_end in ((i1, b_t.startswith("\n")), (i2, b_t.endswith("\n"))):
+                if at_end and not (self.line_start(pos) or self.line_end(pos)):
+                    self.point(pos).brk = self.point(pos).brk or self.break_piece(j1 if pos == i1 else j2 - 1)
             return
         for tag, s1, _, d1, d2 in Indel.opcodes(a_t, b_t).as_list():
             if tag == "insert" and "\n" in b_t[d1:d2]:
@@ -591,7 +773,7 @@ class _Restorer:
     # -- block edges ------------------------------------------------------------------------
 
     def missing_piece(self, j1: int, j2: int, *, paragraph: bool) -> _Piece:
-        text = self.b[j1:j2].strip()
+        text = self.view[j1:j2].strip()
         if paragraph:
             return _Piece(
                 text,
@@ -602,7 +784,7 @@ class _Restorer:
                 j1,
             )
         return _Piece(
-            self.b[j1:j2],
+            self.view[j1:j2],
             "restore.insert-missing-text",
             "part of a paragraph missing from the scraped text, inserted from the reference (--complete)",
             self.evidence(j1, j2),
@@ -634,8 +816,9 @@ class _Restorer:
                     if piece is not None:
                         self.replacements.append((s0, blk.a_start, piece))
                         self.edge_taken.append((s0, blk.a_start))
-                        start_at[n] = s0
-                        starts_para = True
+                        if piece.confidence >= self.cfg.apply_threshold:  # a suggestion places no break
+                            start_at[n] = s0
+                            starts_para = True
                         break
             if not starts_para and boundary:
                 piece = self.classify(blk.a_start, blk.a_start, ps, blk.b_start)
@@ -669,8 +852,9 @@ class _Restorer:
                     if piece is not None:
                         self.replacements.append((blk.a_end, e0, piece))
                         self.edge_taken.append((blk.a_end, e0))
-                        end_at[n] = e0
-                        ends_para = True
+                        if piece.confidence >= self.cfg.apply_threshold:
+                            end_at[n] = e0
+                            ends_para = True
                         break
             if not ends_para and (boundary or ("", tail) in self.cfg.damage):
                 # a dropped quote end closes the paragraph even when unaligned text follows
@@ -779,15 +963,102 @@ class _Restorer:
         for ops in self.al.opcodes:
             self.block_ops(ops)
         self.edges()
+        self.learn()
         if self.complete:
             self.missing_paragraphs()
+
+    def learn(self) -> None:
+        """Restore the terms the site hid consistently (:mod:`pipeline.stages.restore_learned`):
+        missing at most of their aligned places, or starred at several of them."""
+        cfg = self.cfg
+        doubtful = [
+            ("starred", start, piece.order, piece.order + len(piece.text))
+            for start, _, piece in self.replacements
+            if piece.rule_id == "restore.mask" and piece.confidence < cfg.apply_threshold
+        ]
+        self.learned = learn_masks(
+            self.b,
+            [*self.candidates, *doubtful],
+            self.covered,
+            min_places=cfg.learned_min_places,
+            min_share=cfg.learned_min_share,
+            min_chars=cfg.learned_min_chars,
+            max_chars=cfg.learned_max_chars,
+        )
+        for kind, i, j1, j2 in self.candidates:
+            if kind != "deleted":
+                continue
+            piece = self.learned_piece(j1, j2)
+            if piece is None and self.learned:  # a learned term and another damage in one place
+                piece = self.learned_combined(i, j1, j2)
+            if piece is None:
+                piece = self.gap_piece(i, j1, j2)
+            if piece is not None:
+                self.point(i).left.append(piece)
+        for i1, i2, j1, j2 in self.replaced if self.learned else ():
+            if self.free(i1, i2) and (piece := self.learned_combined(i1, j1, j2, i2)) is not None:
+                self.replacements.append((i1, i2, piece))
+        for _, _, piece in self.replacements:
+            mask = self.learned.get(self.b[piece.order : piece.order + len(piece.text)])
+            if piece.rule_id == "restore.mask" and piece.confidence < cfg.apply_threshold and mask is not None:
+                piece.confidence = max(piece.confidence, cfg.learned_confidence)
+                piece.reason += f" ({mask.evidence}: learned from this document)"
+
+    def gap_piece(self, i: int, j1: int, j2: int) -> _Piece | None:
+        """A deletion seen once, restored on what it left: a name or noun phrase (jieba POS) whose
+        deletion left an empty enumeration slot, a preposition with no object or a title with no name
+        (:func:`pipeline.stages.restore_terms.deletion_gap`). Anything else once-only is an edition's."""
+        words = self.b[j1:j2]
+        if not (2 <= len(words) <= _GAP_WORDS_MAX and _HAN_RUN.fullmatch(words)):
+            return None
+        gap = deletion_gap(self.a, i, words)
+        kind = nominal_kind(words) if gap else None
+        if gap is None or kind is None or (gap.startswith("the title") and kind != "name"):
+            return None
+        what = "a name" if kind == "name" else "a noun phrase"
+        reason = f"{words} ({what}, jieba) deleted by the site, leaving {gap}; restored from the reference"
+        return _Piece(
+            self.view[j1:j2], "restore.deleted-term", reason, self.evidence(j1, j2), self.cfg.gap_confidence, j1
+        )
+
+    def learned_piece(self, j1: int, j2: int) -> _Piece | None:
+        """The insertion of ``b[j1:j2]`` if it is a learned mask."""
+        mask = self.learned.get(self.b[j1:j2])
+        if mask is None:
+            return None
+        reason = f"{mask.evidence}: masked by the site (learned from this document), restored from the reference"
+        evidence = self.evidence(j1, j2)
+        return _Piece(self.view[j1:j2], "restore.learned-mask", reason, evidence, self.cfg.learned_confidence, j1)
+
+    def learned_combined(self, i: int, j1: int, j2: int, i2: int | None = None) -> _Piece | None:
+        """``b[j1:j2]`` missing at ``a[i]`` (or standing where ``a[i:i2]`` stands: ``二`` for ``农村”。``)
+        read as a learned mask and another restorable damage."""
+        i2 = i if i2 is None else i2
+        for k in range(j1 + 1, min(j2, j1 + _COMBINED_MAX)):
+            if (head := self.learned_piece(j1, k)) is not None:
+                first, second = head, self.classify(i, i2, k, j2)
+            elif (tail := self.learned_piece(k, j2)) is not None:
+                first, second = self.classify(i, i2, j1, k), tail
+            else:
+                continue
+            if first is None or second is None:
+                continue
+            return _Piece(
+                first.text + second.text,
+                "restore.learned-mask",
+                f"{first.reason}; {second.reason}",
+                f"{first.evidence} | {second.evidence}",
+                min(first.confidence, second.confidence),
+                j1,
+            )
+        return None
 
     def insertion(self, pos: int, piece: _Piece, *, end: int | None = None) -> Edit:
         """The edit putting one piece of reference text at ``pos`` (in place of ``pos:end``, if given)."""
         return make_edit(
             STAGE,
             piece.rule_id,
-            self.a,
+            self.text,
             pos,
             pos if end is None else end,
             piece.text,
@@ -807,7 +1078,15 @@ class _Restorer:
             if brk is None or brk.confidence < threshold or self.line_start(pos) or self.line_end(pos):
                 return None, []
             return make_edit(
-                STAGE, brk.rule_id, self.a, pos, pos, "\n", brk.reason, evidence=brk.evidence, confidence=brk.confidence
+                STAGE,
+                brk.rule_id,
+                self.text,
+                pos,
+                pos,
+                "\n",
+                brk.reason,
+                evidence=brk.evidence,
+                confidence=brk.confidence,
             ), []
         suggestions: list[Edit] = []
         keep: dict[str, list[_Piece]] = {"left": [], "paras": [], "right": []}
@@ -843,7 +1122,7 @@ class _Restorer:
         edit = make_edit(
             STAGE,
             main.rule_id,
-            self.a,
+            self.text,
             pos,
             pos,
             out,
@@ -904,13 +1183,33 @@ def restore_from_reference(
         metadata["reference_similarity"] = 0.0
         metadata["reference_status"] = "unrelated (similarity 0.00)"
         return [], []
-    alignment = align(text, reference, wildcards=config.wildcards)
-    similarity = alignment.similarity
-    metadata["reference_similarity"] = similarity
-    if similarity < config.min_similarity:
-        metadata["reference_status"] = f"unrelated (similarity {similarity:.2f})"
+    simplified_text = fold_to_simplified(text)
+    simplified_reference = fold_to_simplified(reference)
+    folded_text = fold_for_alignment(text, simplified_text)
+    folded_reference = fold_for_alignment(reference, simplified_reference)
+    alignment = align(folded_text, folded_reference, wildcards=config.wildcards)
+    metadata["reference_similarity"] = alignment.similarity
+    verdict = judge_reference(
+        alignment,
+        folded_text,
+        folded_reference,
+        min_similarity=config.min_similarity,
+        min_reference_share=config.partial_reference_share,
+        min_block_identity=config.partial_block_identity,
+        min_block_chars=config.partial_block_chars,
+    )
+    metadata["reference_status"] = verdict.status
+    if not verdict.same:
         return [], []
-    metadata["reference_status"] = f"same document (similarity {similarity:.2f})"
-    restorer = _Restorer(text, reference, config, alignment, complete)
+    traditional = is_traditional(text, simplified_text)
+    reference_traditional = is_traditional(reference, simplified_reference)
+    if traditional != reference_traditional:
+        # compared in simplified script; what is restored is quoted in the scraped text's script
+        metadata["reference_script"] = "traditional" if reference_traditional else "simplified"
+    view = reference_view(reference, simplified_reference, traditional=traditional)
+    used = align_gaps(verdict.alignment, folded_text, folded_reference, wildcards=config.wildcards)
+    restorer = _Restorer(folded_text, folded_reference, config, used, complete, text=text, view=view)
     restorer.run()
+    if restorer.learned:
+        metadata["learned_masks"] = [mask.as_dict() for mask in restorer.learned.values()]
     return restorer.result()

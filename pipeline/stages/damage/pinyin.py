@@ -136,7 +136,7 @@ def _paren_pinyin(text: str, min_groups: int, min_document_groups: int) -> list[
             continue
         if not all(is_pinyin_of(c, s) for c, s in zip(chars, syllables, strict=True)):
             continue
-        groups.append((han_start, start, match.end()))
+        groups.append((han_start, start, _repeated_gloss_end(text, match)))
     # mirror sites gloss single characters in the middle of words; a lesson's glossed word list does not
     mid_word = sum(1 for _, _, end in groups if end < len(text) and RE_HAN.match(text[end]))
     if mid_word >= min_document_groups:
@@ -164,6 +164,15 @@ def _paren_pinyin(text: str, min_groups: int, min_document_groups: int) -> list[
                 )
         run = [group] if group[0] >= 0 else []
     return edits
+
+
+def _repeated_gloss_end(text: str, match: re.Match[str]) -> int:
+    """End of a gloss and of the copies of it right after it: ``中(zhong)(zhong)`` is one gloss."""
+    end = match.end()
+    reading = match.group(1).strip().lower()
+    while (again := RE_PAREN_PINYIN.match(text, end)) is not None and again.group(1).strip().lower() == reading:
+        end = again.end()
+    return end
 
 
 def _ruby_pinyin(text: str, min_pairs: int, joiners: str) -> list[Edit]:
