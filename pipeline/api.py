@@ -26,9 +26,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.document import Document
-from pipeline.errors import DocmendError
-from pipeline.rules import RuleSet, load_rules
+from .document import Document
+from .errors import DocmendError
+from .rules import RuleSet, load_rules
 
 RECORD_ID_PREFIX = b"docmend-record\x00"
 
@@ -61,14 +61,14 @@ class CleanResult:
     @property
     def report(self) -> dict[str, Any]:
         """The JSON report as ``docmend clean`` writes it to ``<name>.report.json`` by default (``compact``)."""
-        from pipeline.report import build_report
+        from .report import build_report
 
         return build_report(self.document)
 
     @classmethod
     def of(cls, doc: Document) -> CleanResult:
         """The result of a cleaned :class:`Document`."""
-        from pipeline.report import _change as change_record
+        from .report import _change as change_record
 
         return cls(
             text=doc.text,
@@ -98,7 +98,7 @@ def _options(to_simplified: bool | str) -> dict[str, Any]:
 
 
 def _clean_reference_text(reference: str, rules: RuleSet) -> str:
-    from pipeline.runner import clean_text
+    from .runner import clean_text
 
     return clean_text(reference, rules=rules, source="<reference>").text
 
@@ -123,7 +123,7 @@ def clean(
     >>> clean("*月*日召开会议。", reference="3月5日召开会议。").text
     '3月5日召开会议。'
     """
-    from pipeline.runner import clean_text
+    from .runner import clean_text
 
     ruleset = _ruleset(rules)
     reference_text = _clean_reference_text(reference, ruleset) if reference is not None else None
@@ -150,7 +150,7 @@ def clean_file(
 
     Raises :class:`~pipeline.errors.IngestError` (a :class:`DocmendError`) when the file cannot be read.
     """
-    from pipeline.runner import clean_file as run_clean_file
+    from .runner import clean_file as run_clean_file
 
     doc = run_clean_file(
         path, rules=_ruleset(rules), reference=reference, complete=complete, to_simplified=to_simplified
@@ -206,7 +206,7 @@ def clean_records(
     >>> out[1]["error"]
     "no text field 'text'"
     """
-    from pipeline.runner import clean_text
+    from .runner import clean_text
 
     ruleset = _ruleset(rules)
     for number, record in enumerate(records, start=1):

@@ -16,11 +16,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.cli_help import PlainHelpGroup
-from pipeline.errors import DocmendError, RuleError
-from pipeline.report import DETAILS, edit_counts
-from pipeline.rules import RuleSet, load_rules
-from pipeline.write import FORMATS, output_paths, write_outputs
+from .cli_help import PlainHelpGroup
+from .errors import DocmendError, RuleError
+from .report import DETAILS, edit_counts
+from .rules import RuleSet, load_rules
+from .write import FORMATS, output_paths, write_outputs
 
 app = typer.Typer(
     cls=PlainHelpGroup,
@@ -35,7 +35,7 @@ EXIT_UNWRITTEN = 3
 
 def _print_version(value: bool) -> None:
     if value:
-        from pipeline.report import docmend_version
+        from .report import docmend_version
 
         out_console.print(f"docmend {docmend_version()}", markup=False)
         raise typer.Exit(0)
@@ -107,7 +107,7 @@ def clean(
     ] = "compact",
 ) -> None:
     """Clean each INPUT: writes OUTDIR/<name>.txt (one paragraph per line) and OUTDIR/<name>.report.json."""
-    from pipeline.runner import FileResult, clean_files
+    from .runner import FileResult, clean_files
 
     ruleset = _load(rules_dirs)
     chosen = _formats(formats)
@@ -117,7 +117,7 @@ def clean(
         raise typer.BadParameter("--complete needs --reference", param_hint="--complete")
     extra = {}
     if "html" in chosen:
-        from pipeline.review import render_review
+        from .review import render_review
 
         extra["html"] = render_review
     stems = _plan_outputs(inputs, reference, outdir, chosen)
@@ -169,7 +169,7 @@ def _plan_outputs(
     inputs: list[Path], reference: Path | None, outdir: Path, formats: tuple[str, ...]
 ) -> dict[Path, str]:
     """Each input's output name; exit 2 if two inputs clash or an output would overwrite an input."""
-    from pipeline.output_plan import OutputPlanError, check_overwrites, output_names
+    from .output_plan import OutputPlanError, check_overwrites, output_names
 
     try:
         names = output_names(inputs)
@@ -199,7 +199,7 @@ def rules_command(
     verbose: Annotated[bool, typer.Option("-v", "--verbose", help="List every rule with its description.")] = False,
 ) -> None:
     """List the rule files, sites and rules known, and validate them (runs every rule's examples)."""
-    from pipeline.examples import run_examples
+    from .examples import run_examples
 
     if ctx.invoked_subcommand is not None:
         return
@@ -227,8 +227,8 @@ def rules_command(
     out_console.print("all rule files valid; every example passes")
 
 
-from pipeline.corpus import corpus_command  # noqa: E402
-from pipeline.corpus.learn_command import learn_command  # noqa: E402
+from .corpus import corpus_command  # noqa: E402
+from .corpus.learn_command import learn_command  # noqa: E402
 
 app.command("corpus")(corpus_command)
 rules_app.command("learn")(learn_command)

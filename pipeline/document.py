@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from pipeline.errors import StageError
+from .errors import StageError
 
 
 class Edit(NamedTuple):

@@ -17,7 +17,7 @@ from typing import Any, overload
 
 import numpy as np
 
-from pipeline.document import AnyEdit, Edit, OffsetMap, Substitutions, apply_edits
+from .document import AnyEdit, Edit, OffsetMap, Substitutions, apply_edits
 
 MIN_GROUP = 8  # fewer substitutions of a kind stay ordinary edits (each with its context in the report)
 

@@ -6,13 +6,13 @@ with every rule loaded. A failing example is reported with its file, rule and bo
 
 from __future__ import annotations
 
-from pipeline.document import apply_edits
-from pipeline.rules import Example, RuleSet
+from .document import apply_edits
+from .rules import Example, RuleSet
 
 
 def run_example(example: Example, ruleset: RuleSet) -> str:
     """The text a rule example's ``before`` becomes when run through its stage's steps."""
-    from pipeline.runner import CLEANING_STEPS, MAX_PASSES, run_step
+    from .runner import CLEANING_STEPS, MAX_PASSES, run_step
 
     rules = ruleset.only(example.rule_id) if example.rule_id else ruleset
     # a rule's own examples show that rule: the generic chrome scorer (not a rule) stays out of them

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import regex
 
-from pipeline.language import code_points, han_mask, simplified_code_points
+from .language import code_points, han_mask, simplified_code_points
 
 SAMPLE_CHARS = 4000
 CHINESE_HAN_SHARE = 0.6  # of the letters, with no kana and no hangul

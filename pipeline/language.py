@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.tables import WordTable, cached_tables
+from .tables import WordTable, cached_tables
 
 HAN_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
 RE_HAN = re.compile(f"[{HAN_CLASS}]")

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from pipeline.errors import DocmendError
+from .errors import DocmendError
 
 NAME_JOINER = "__"
 

@@ -21,17 +21,17 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.document import Edit
-from pipeline.langid import language_and_script
-from pipeline.language import (
+from .document import Edit
+from .langid import language_and_script
+from .language import (
     bigram_log_frequencies,
     bigram_table,
     code_points,
     han_mask,
     simplified_code_points,
 )
-from pipeline.rules import RuleSet, load_rules
-from pipeline.stages.damage.noise import document_known_share
+from .rules import RuleSet, load_rules
+from .stages.damage.noise import document_known_share
 
 REMOVING_STAGES = frozenset({"damage", "boilerplate", "page_artefacts"})
 NOISE_RULES = frozenset({"damage.anti-copy-noise", "damage.random-edge-block"})

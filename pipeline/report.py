@@ -15,8 +15,8 @@ from typing import IO, Any
 
 import orjson
 
-from pipeline.document import Document, Edit, replay
-from pipeline.edit_log import EditLog, as_dict
+from .document import Document, Edit, replay
+from .edit_log import EditLog, as_dict
 
 CONTEXT_CHARS = 20
 DETAILS = ("full", "compact", "none")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from collections import Counter
 
-from pipeline.document import Document, Edit, replay
+from .document import Document, Edit, replay
 
 CONTEXT = 36
 

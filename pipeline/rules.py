@@ -43,7 +43,7 @@ from typing import Any
 
 import regex
 
-from pipeline.errors import RuleError
+from .errors import RuleError
 
 RULE_KINDS = ("line", "span", "tail")
 STAGES = ("boilerplate", "page_artefacts", "paragraphs", "normalise", "damage", "restore")

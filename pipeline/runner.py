@@ -16,18 +16,18 @@ from typing import Any, Protocol
 
 import regex
 
-from pipeline.document import Document, Edit, apply_edits, check_edits
-from pipeline.edit_log import EditLog
-from pipeline.errors import DocmendError, StageError
-from pipeline.quality import assess_quality
-from pipeline.rules import RuleSet, load_rules
-from pipeline.stages import damage, restore
-from pipeline.stages.boilerplate import strip_boilerplate
-from pipeline.stages.chrome import flag_chrome, strip_chrome
-from pipeline.stages.mojibake import fix_mojibake
-from pipeline.stages.normalise import normalise_punctuation, normalise_unicode, normalise_whitespace
-from pipeline.stages.page_artefacts import remove_page_artefacts
-from pipeline.stages.paragraphs import join_broken_lines, split_paragraphs
+from .document import Document, Edit, apply_edits, check_edits
+from .edit_log import EditLog
+from .errors import DocmendError, StageError
+from .quality import assess_quality
+from .rules import RuleSet, load_rules
+from .stages import damage, restore
+from .stages.boilerplate import strip_boilerplate
+from .stages.chrome import flag_chrome, strip_chrome
+from .stages.mojibake import fix_mojibake
+from .stages.normalise import normalise_punctuation, normalise_unicode, normalise_whitespace
+from .stages.page_artefacts import remove_page_artefacts
+from .stages.paragraphs import join_broken_lines, split_paragraphs
 
 
 class StageFunction(Protocol):
@@ -222,7 +222,7 @@ def clean_file(
     ``to_simplified``: convert traditional characters to simplified (OpenCC), except quoted classical
     text; ``"all"`` converts that too.
     """
-    from pipeline.ingest import read_document
+    from .ingest import read_document
 
     rules = rules if rules is not None else load_rules()
     ingested = read_document(path)
@@ -248,7 +248,7 @@ def clean_file(
 def clean_reference(reference: Path | str, *, rules: RuleSet, to_simplified: bool | str = False) -> str:
     """Ingest and clean a reference version the same way as the scraped text (any format: an HTML
     page loses its tags, menus and site chrome; ``to_simplified`` converts it too); return its text."""
-    from pipeline.ingest import read_document
+    from .ingest import read_document
 
     ingested = read_document(reference)
     metadata = dict(ingested.metadata)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 
-from pipeline.rules import RuleSet
+from .rules import RuleSet
 
 # A short scraped-looking page: site header, chunk markers, a page footer, a heading, half-width
 # punctuation, a pinyin gloss, a traditional character; enough for every stage to build its patterns.
@@ -25,8 +25,8 @@ READER_LIBRARIES = ("pipeline.ingest", "pdfminer.high_level", "pdfminer.layout",
 
 def warm_up(rules: RuleSet) -> None:
     """Load the dictionaries, tables and reader libraries, and clean :data:`WARM_UP_PAGE` once (result unused)."""
-    from pipeline import language
-    from pipeline.runner import clean_text
+    from . import language
+    from .runner import clean_text
 
     for name in READER_LIBRARIES:
         try:

@@ -16,9 +16,9 @@ from typing import IO, Any
 
 import orjson
 
-from pipeline.document import Document
-from pipeline.output_group import all_or_none, commit
-from pipeline.report import build_record, write_report
+from .document import Document
+from .output_group import all_or_none, commit
+from .report import build_record, write_report
 
 FORMATS = ("txt", "md", "docx", "jsonl")
 
@@ -75,8 +75,8 @@ def clean_text_output(doc: Document) -> str:
 
 def markdown_output(doc: Document) -> str:
     """Markdown: the title as ``#``, headings (一、 / 第X章) as ``##``, paragraphs separated by blank lines."""
-    from pipeline.rules import load_rules
-    from pipeline.stages.paragraphs import heading_patterns
+    from .rules import load_rules
+    from .stages.paragraphs import heading_patterns
 
     heading_at_start, _ = heading_patterns(load_rules())
     blocks = []

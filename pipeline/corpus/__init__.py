@@ -16,6 +16,6 @@
   ``learn_command``: run before a corpus run and as ``docmend rules learn``).
 """
 
-from pipeline.corpus.command import CorpusOptions, Dedup, Engine, corpus_command, run_corpus
+from .command import CorpusOptions, Dedup, Engine, corpus_command, run_corpus
 
 __all__ = ["CorpusOptions", "Dedup", "Engine", "corpus_command", "run_corpus"]

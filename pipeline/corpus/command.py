@@ -48,15 +48,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from pipeline.corpus.worker import CorpusRunError, CorpusUsageError, Result
-from pipeline.errors import DocmendError, RuleError
+from ..errors import DocmendError, RuleError
+from .worker import CorpusRunError, CorpusUsageError, Result
 
 if TYPE_CHECKING:
-    from pipeline.corpus.engines import LocalEngine, RayEngine
-    from pipeline.corpus.inputs import CorpusInputs
-    from pipeline.corpus.outputs import CorpusWriter, Tally
-    from pipeline.corpus.sketch import Deduper, ReferenceIndex
-    from pipeline.corpus.worker import WorkerConfig
+    from .engines import LocalEngine, RayEngine
+    from .inputs import CorpusInputs
+    from .outputs import CorpusWriter, Tally
+    from .sketch import Deduper, ReferenceIndex
+    from .worker import WorkerConfig
 
 LOG_EVERY_S = 5.0
 LOG_EVERY_DOCS = 1000
@@ -181,9 +181,9 @@ def build_reference_index(reference_dir: Path, workers: int) -> tuple[ReferenceI
     """Index every supported file under ``reference_dir``; return the index and the files that failed."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from pipeline.corpus.engines import mp_context
-    from pipeline.corpus.sketch import ReferenceIndex
-    from pipeline.corpus.worker import find_inputs, sketch_reference
+    from .engines import mp_context
+    from .sketch import ReferenceIndex
+    from .worker import find_inputs, sketch_reference
 
     if not reference_dir.is_dir():
         raise CorpusUsageError(f"--reference-dir {reference_dir} is not a folder")
@@ -199,7 +199,7 @@ def build_reference_index(reference_dir: Path, workers: int) -> tuple[ReferenceI
 
 
 def _engine(options: CorpusOptions, config: WorkerConfig, workers: int) -> LocalEngine | RayEngine:
-    from pipeline.corpus.engines import LocalEngine, RayEngine
+    from .engines import LocalEngine, RayEngine
 
     if options.engine is Engine.ray:
         return RayEngine(config, workers, options.ray_address)
@@ -212,15 +212,15 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
     Raises CorpusUsageError (missing input, output folder already used or locked, Ray missing or
     unreachable), RuleError (bad ``--rules``) or CorpusRunError (the Ray run broke off).
     """
-    from pipeline.corpus.engines import check_ray_address, require_ray
-    from pipeline.corpus.fill import REVIEW_DIR, suggest_corpus_fills
-    from pipeline.corpus.inputs import find_corpus_inputs
-    from pipeline.corpus.options_record import OPTIONS, check_resume, write_options
-    from pipeline.corpus.outdir_guard import check_outdir
-    from pipeline.corpus.outputs import CORPUS, OUTPUT_FILES, SUMMARY, CorpusWriter, finish_records, output_error
-    from pipeline.corpus.sketch import Deduper, Fingerprint
-    from pipeline.rules import load_rules
-    from pipeline.write import write_json
+    from ..rules import load_rules
+    from ..write import write_json
+    from .engines import check_ray_address, require_ray
+    from .fill import REVIEW_DIR, suggest_corpus_fills
+    from .inputs import find_corpus_inputs
+    from .options_record import OPTIONS, check_resume, write_options
+    from .outdir_guard import check_outdir
+    from .outputs import CORPUS, OUTPUT_FILES, SUMMARY, CorpusWriter, finish_records, output_error
+    from .sketch import Deduper, Fingerprint
 
     console = console or Console(stderr=True, highlight=False, soft_wrap=True)
     started = time.perf_counter()
@@ -289,7 +289,7 @@ def run_corpus(options: CorpusOptions, *, console: Console | None = None) -> dic
 
 def _options_record(options: CorpusOptions, rule_files: list[Path]) -> dict[str, Any]:
     """What ``OUTDIR/options.json`` records of this run (the options that shape its records)."""
-    from pipeline.corpus.options_record import options_record
+    from .options_record import options_record
 
     return options_record(
         inputs=options.inputs,
@@ -323,7 +323,7 @@ def _process(
     options: CorpusOptions, found: CorpusInputs, writer: CorpusWriter, deduper: Deduper | None, console: Console
 ) -> RunStats:
     """Index the references, then clean every document not done yet and append its result."""
-    from pipeline.corpus.worker import WorkerConfig
+    from .worker import WorkerConfig
 
     requested = options.workers or default_workers()
     index, reference_errors = None, []
@@ -332,7 +332,7 @@ def _process(
     workers = max(1, min(requested, len(found) - len(writer.done)))
     stats = RunStats(workers, len(writer.done), len(index) if index is not None else 0, reference_errors)
     if options.learn:
-        from pipeline.corpus.learn_command import learn_for_corpus
+        from .learn_command import learn_for_corpus
 
         stats.learned = learn_for_corpus(
             options.outdir,
@@ -384,7 +384,7 @@ def _summary(
 
 def _write(writer: CorpusWriter, result: Result, deduper: Deduper | None, mode: Dedup) -> None:
     """Decide whether ``result`` duplicates an earlier document, then append it to its file."""
-    from pipeline.corpus.sketch import Fingerprint
+    from .sketch import Fingerprint
 
     record = result.get("record")
     if record is None:
@@ -478,7 +478,7 @@ def corpus_command(
     ] = True,
 ) -> None:
     """Clean every document under INPUT into OUTDIR/corpus.jsonl, in parallel; resumable with --resume."""
-    from pipeline.corpus.outputs import CorpusOutputError
+    from .outputs import CorpusOutputError
 
     options = CorpusOptions(
         inputs=list(inputs),

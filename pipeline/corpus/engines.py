@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from pipeline.corpus.worker import (
+from .worker import (
     CorpusRunError,
     CorpusUsageError,
     DocumentWorker,

@@ -30,10 +30,10 @@ from typing import Any
 import regex
 from ahocorasick_rs import AhoCorasick, MatchKind
 
-from pipeline.corpus.outputs import read_jsonl
-from pipeline.document import Document, Edit, make_edit
-from pipeline.rules import RuleSet
-from pipeline.stages.restore import flag_masked_spans
+from ..document import Document, Edit, make_edit
+from ..rules import RuleSet
+from ..stages.restore import flag_masked_spans
+from .outputs import read_jsonl
 
 RULE_ID = "corpus.fill"
 FIELD = "corpus_suggestions"
@@ -307,7 +307,7 @@ def _rewrite(
     review_dir: Path | None,
 ) -> None:
     """Write the corpus again, in order, with the suggestions added; it replaces the old one atomically."""
-    from pipeline.write import atomic_writer
+    from ..write import atomic_writer
 
     with atomic_writer(corpus) as out, corpus.open("r", encoding="utf-8") as src:
         for line in src:
@@ -358,8 +358,8 @@ def suggestion_edits(record: dict[str, Any]) -> list[Edit]:
 
 def write_review_page(record: dict[str, Any], review_dir: Path) -> Path:
     """Write the review page of one record's corpus suggestions: ``review_dir/<id>.review.html``."""
-    from pipeline.review import render_review
-    from pipeline.write import write_text
+    from ..review import render_review
+    from ..write import write_text
 
     text = record.get("text") or ""
     doc = Document(

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.corpus.worker import SUPPORTED, CorpusUsageError, Found, Task, find_inputs, iter_tasks
-from pipeline.ingest.records import count_records, read_records, record_format
+from ..ingest.records import count_records, read_records, record_format
+from .worker import SUPPORTED, CorpusUsageError, Found, Task, find_inputs, iter_tasks
 
 RECORD_ID_PREFIX = b"docmend-record\x00"
 

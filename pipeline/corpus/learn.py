@@ -40,8 +40,9 @@ import numpy as np
 import regex
 from rapidfuzz import fuzz, process
 
-from pipeline.corpus.learn_read import MIDDLE_MAX_CHARS, DocLines, read_for_learning
-from pipeline.corpus.templates import (
+from ..rules import RuleSet
+from .learn_read import MIDDLE_MAX_CHARS, DocLines, read_for_learning
+from .templates import (
     GAP,
     RE_SENTENCE,
     SLOTS,
@@ -51,7 +52,6 @@ from pipeline.corpus.templates import (
     merge_templates,
     template_pattern,
 )
-from pipeline.rules import RuleSet
 
 MAX_TEMPLATES = 2000
 SINGLE_LIFETIME = 24  # documents a line seen once waits for a second one before it is forgotten
@@ -360,7 +360,7 @@ class CorpusLearner:
     def write(self, outdir: Path) -> dict[str, int]:
         """Write one rule file per group that learned something; return {group: number of rules applied}
         (a file may hold only suggestions: 0)."""
-        from pipeline.write import write_text
+        from ..write import write_text
 
         written: dict[str, int] = {}
         for name in sorted(self.groups):
@@ -466,7 +466,7 @@ def _read_all(
         for path, rel in found:
             yield read_for_learning(path, rule_dirs, rel, timeout)
         return
-    from pipeline.corpus.engines import mp_context
+    from .engines import mp_context
 
     with mp_context().Pool(workers) as pool:
         chunk = max(1, min(64, len(found) // (8 * workers)))

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from pipeline.corpus.worker import CorpusUsageError, Found
+from .worker import CorpusUsageError, Found
 
 LEARNED = "learned"
 PARTIAL = ".learned.partial"
@@ -39,8 +39,8 @@ def learn_for_corpus(
     ``resumed`` documents without one, nothing is learned either, so that the corpus stays of one piece.
     The folder appears whole or not at all: it is written beside and renamed.
     """
-    from pipeline.corpus.learn import learn_templates
-    from pipeline.rules import load_rules
+    from ..rules import load_rules
+    from .learn import learn_templates
 
     target = outdir / LEARNED
     if resume and target.is_dir():
@@ -78,11 +78,11 @@ def learn_command(
     ] = None,
 ) -> None:
     """Learn the templates of INPUT's sites (lines most documents of a site share) into OUTDIR/<group>.toml."""
-    from pipeline.corpus.command import default_workers
-    from pipeline.corpus.learn import learn_templates
-    from pipeline.corpus.worker import find_inputs
-    from pipeline.errors import RuleError
-    from pipeline.rules import load_rules
+    from ..errors import RuleError
+    from ..rules import load_rules
+    from .command import default_workers
+    from .learn import learn_templates
+    from .worker import find_inputs
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:

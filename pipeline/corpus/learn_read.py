@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import regex
 
-from pipeline.corpus.templates import is_prose, mask_line
+from .templates import is_prose, mask_line
 
 EDGE_LINES = 15  # at most this many lines at each end are a document's head / tail
 MIDDLE_MAX_CHARS = 40  # a line inside the body is a candidate (running header) only when this short
@@ -48,7 +48,7 @@ def title_candidates(lines: Sequence[str], metadata: dict[str, Any], stem: str) 
     From the rules' header (``metadata['title']``), the page or DOCX title, the file name, the first
     ``《…》`` of the head, and a head line repeated inside another head line.
     """
-    from pipeline.stages.boilerplate import clean_title
+    from ..stages.boilerplate import clean_title
 
     head = [line.strip() for line in lines[:EDGE_LINES]]
     found: list[str] = []
@@ -80,7 +80,7 @@ def document_lines(text: str, metadata: dict[str, Any], *, group: str, label: st
     The head and tail (up to ``EDGE_LINES`` lines each, a third of the document at most) give every
     line; inside, only short lines, which can be running headers.
     """
-    from pipeline.corpus.sketch import han_text, sampled, shingle_hashes
+    from .sketch import han_text, sampled, shingle_hashes
 
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     edge = min(EDGE_LINES, max(6, len(lines) // 3))
@@ -143,12 +143,12 @@ def read_for_learning(
     names the group. Of a very long text only the head and tail are read (``LEARN_CHARS`` each);
     ``timeout`` seconds at most per document.
     """
-    from pipeline.corpus.worker import DocumentTimeout, time_limit
-    from pipeline.document import apply_edits
-    from pipeline.errors import DocmendError
-    from pipeline.ingest import read_document
-    from pipeline.rules import load_rules
-    from pipeline.runner import CLEANING_STEPS, run_step
+    from ..document import apply_edits
+    from ..errors import DocmendError
+    from ..ingest import read_document
+    from ..rules import load_rules
+    from ..runner import CLEANING_STEPS, run_step
+    from .worker import DocumentTimeout, time_limit
 
     source = Path(path)
     # the input folder and its first sub-folder: a corpus kept as corpus/<site>/<year>/… groups by site

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from pipeline.corpus.worker import CorpusUsageError
+from .worker import CorpusUsageError
 
 OPTIONS = "options.json"
 FORMAT = 1
@@ -127,6 +127,6 @@ def _show(value: Any) -> str:
 
 def write_options(outdir: Path, record: dict[str, Any]) -> None:
     """Write ``OUTDIR/options.json`` atomically (temporary file + rename)."""
-    from pipeline.write import write_json
+    from ..write import write_json
 
     write_json(outdir / OPTIONS, record)

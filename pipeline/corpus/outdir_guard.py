@@ -13,8 +13,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from pipeline.corpus.worker import CorpusUsageError
-from pipeline.output_plan import OutputPlanError, check_overwrites
+from ..output_plan import OutputPlanError, check_overwrites
+from .worker import CorpusUsageError
 
 
 def check_outdir(outdir: Path, folders: Iterable[Path], files: Iterable[Path], outputs: Iterable[str]) -> None:

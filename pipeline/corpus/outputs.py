@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.corpus.shards import ShardWriter
-from pipeline.corpus.worker import CorpusUsageError
-from pipeline.errors import DocmendError
+from ..errors import DocmendError
+from .shards import ShardWriter
+from .worker import CorpusUsageError
 
 CORPUS = "corpus.jsonl"
 ERRORS = "errors.jsonl"

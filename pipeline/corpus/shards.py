@@ -145,7 +145,7 @@ class ShardWriter:
 
     def read_back(self) -> Iterator[dict[str, Any]]:
         """Every record written so far (finished shards, then staging), and get ready to append after them."""
-        from pipeline.corpus.outputs import read_jsonl
+        from .outputs import read_jsonl
 
         finished = shard_names(self.outdir, self.output_format)
         self.shards = [path.name for path in finished]
@@ -189,7 +189,7 @@ class ShardWriter:
         return list(self.shards)
 
     def _seal(self) -> None:
-        from pipeline.corpus.outputs import read_jsonl
+        from .outputs import read_jsonl
 
         if self._handle is not None:
             self._handle.flush()

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.document import Document
-from pipeline.errors import IngestError
-from pipeline.rules import RuleSet
+from ..document import Document
+from ..errors import IngestError
+from ..rules import RuleSet
 
 
 def clean_task(
     task: dict[str, Any], rules: RuleSet, *, reference: str | None = None, reference_text: str | None = None
 ) -> Document:
     """The cleaned Document of ``task``; raises IngestError for a bad record (the task's ``error``)."""
-    from pipeline.runner import clean_file, clean_text
+    from ..runner import clean_file, clean_text
 
     if task.get("error"):
         raise IngestError(task["source"], task["error"])
@@ -23,7 +23,7 @@ def clean_task(
     source = str(task["source"])
     if "data" not in task:
         return clean_file(source, rules=rules, reference=reference, reference_text=reference_text)
-    from pipeline.ingest import read_document_bytes
+    from ..ingest import read_document_bytes
 
     ingested = read_document_bytes(task["data"], source.rsplit("/", 1)[-1])
     metadata.update(ingested.metadata)

@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.corpus.sketch import Fingerprint, ReferenceIndex, best_reference, han_text, shingle_hashes
-from pipeline.errors import DocmendError, IngestError, StageError
+from ..errors import DocmendError, IngestError, StageError
+from .sketch import Fingerprint, ReferenceIndex, best_reference, han_text, shingle_hashes
 
 SUPPORTED = frozenset({".txt", ".html", ".htm", ".docx", ".pdf"})
 ID_PREFIX = b"docmend-corpus\x00"
@@ -144,8 +144,8 @@ class DocumentWorker:
 
         The references are cleaned on first use and cached.
         """
-        from pipeline.rules import load_rules
-        from pipeline.warmup import warm_up
+        from ..rules import load_rules
+        from ..warmup import warm_up
 
         self.config = config
         self.rules = load_rules(config.rule_dirs)
@@ -170,9 +170,9 @@ class DocumentWorker:
         return result
 
     def _clean(self, task: Task, result: Result) -> None:
-        from pipeline.corpus.tasks import clean_task, shape_record
-        from pipeline.report import build_record
-        from pipeline.runner import NO_BODY
+        from ..report import build_record
+        from ..runner import NO_BODY
+        from .tasks import clean_task, shape_record
 
         doc = clean_task(task, self.rules)
         if self.config.index:
@@ -211,7 +211,7 @@ class DocumentWorker:
 
     def _reference(self, path: str) -> tuple[str, np.ndarray] | None:
         """A reference's clean text and Han shingles (None if it cannot be read), cached."""
-        from pipeline.runner import clean_reference
+        from ..runner import clean_reference
 
         if path in self._references:
             self._references.move_to_end(path)
@@ -313,8 +313,8 @@ def _thread_timer(seconds: float) -> Iterator[None]:
 
 def sketch_reference(path: str) -> tuple[str, np.ndarray] | str:
     """Sampled Han shingles of one reference file (for the index), or the one-line reason it cannot be read."""
-    from pipeline.corpus.sketch import reference_sketch
-    from pipeline.ingest import read_document
+    from ..ingest import read_document
+    from .sketch import reference_sketch
 
     try:
         return reference_sketch(path, read_document(path).text)

@@ -25,12 +25,12 @@ import re
 import zipfile
 from pathlib import Path
 
-from pipeline.errors import IngestError
-from pipeline.ingest.common import _HEAD_SIZE, Ingested, _describe
-from pipeline.ingest.docx import read_docx
-from pipeline.ingest.html import read_html
-from pipeline.ingest.pdf import read_pdf
-from pipeline.ingest.txt import decode_text, read_txt
+from ..errors import IngestError
+from .common import _HEAD_SIZE, Ingested, _describe
+from .docx import read_docx
+from .html import read_html
+from .pdf import read_pdf
+from .txt import decode_text, read_txt
 
 __all__ = [
     "Ingested",

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import IngestError
-from pipeline.ingest.common import Ingested, _describe, _join_pieces
+from ..errors import IngestError
+from .common import Ingested, _describe, _join_pieces
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import IngestError
-from pipeline.ingest.common import _HEAD_SIZE, Ingested, _describe, _needs_space
-from pipeline.ingest.txt import _strict, decode_text
+from ..errors import IngestError
+from .common import _HEAD_SIZE, Ingested, _describe, _needs_space
+from .txt import _strict, decode_text
 
 _META_CHARSET_RE = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _XML_ENCODING_RE = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import IngestError
-from pipeline.ingest.common import Ingested, _describe, _is_cjk, _join_pieces, library_log_silenced
+from ..errors import IngestError
+from .common import Ingested, _describe, _is_cjk, _join_pieces, library_log_silenced
 
 _CID_RE = re.compile(r"\(cid:\d+\)")
 _EDGE_BAND = 0.08  # top/bottom share of the page where running headers and footers live

@@ -7,9 +7,9 @@ import codecs
 import unicodedata
 from pathlib import Path
 
-from pipeline.errors import IngestError
-from pipeline.ingest.common import _BINARY_SUFFIXES, Ingested, _is_cjk
-from pipeline.stages.mojibake import is_c1_mojibake
+from ..errors import IngestError
+from ..stages.mojibake import is_c1_mojibake
+from .common import _BINARY_SUFFIXES, Ingested, _is_cjk
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),

@@ -26,9 +26,9 @@ import numpy as np
 import regex
 from ahocorasick_rs import BytesAhoCorasick, MatchKind
 
-from pipeline.document import Edit, make_edit
-from pipeline.rules import Rule, RuleSet
-from pipeline.stages.text import FILE_EXTENSIONS
+from ..document import Edit, make_edit
+from ..rules import Rule, RuleSet
+from .text import FILE_EXTENSIONS
 
 STAGE = "boilerplate"
 RE_FILE_SUFFIX = regex.compile(rf"\s*[.．]{FILE_EXTENSIONS}\s*$", regex.IGNORECASE)

@@ -18,8 +18,8 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from pipeline.document import Edit, make_edit
-from pipeline.rules import RuleSet
+from ..document import Edit, make_edit
+from ..rules import RuleSet
 
 STAGE = "normalise"
 RULE = "normalise.mojibake"

@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 import regex
 
-from pipeline.document import Edit, Substitutions, make_edit
-from pipeline.language import code_points, han_mask
-from pipeline.rules import RuleSet
+from ..document import Edit, Substitutions, make_edit
+from ..language import code_points, han_mask
+from ..rules import RuleSet
 
 STAGE = "normalise"
 HAN = r"\p{Han}"

@@ -22,10 +22,10 @@ from typing import Any
 
 import regex
 
-from pipeline.document import Edit, make_edit
-from pipeline.rules import RuleSet
-from pipeline.stages.paragraphs import heading_patterns
-from pipeline.stages.text import joiner
+from ..document import Edit, make_edit
+from ..rules import RuleSet
+from .paragraphs import heading_patterns
+from .text import joiner
 
 STAGE = "page_artefacts"
 RE_DIGITS = regex.compile(r"\d+")

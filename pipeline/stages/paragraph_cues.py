@@ -34,7 +34,7 @@ from functools import lru_cache
 
 import regex
 
-from pipeline.rules import RuleSet
+from ..rules import RuleSet
 
 CueStart = tuple[int, str, str]  # position, rule id, reason
 

@@ -31,10 +31,10 @@ from typing import Any
 
 import regex
 
-from pipeline.document import Edit, make_edit
-from pipeline.rules import RuleSet
-from pipeline.stages.paragraph_cues import cue_paragraph_starts
-from pipeline.stages.text import FILE_EXTENSIONS, joiner
+from ..document import Edit, make_edit
+from ..rules import RuleSet
+from .paragraph_cues import cue_paragraph_starts
+from .text import FILE_EXTENSIONS, joiner
 
 STAGE = "paragraphs"
 RE_BODY = regex.compile(r"[\p{Han}\p{L}\p{N}]")

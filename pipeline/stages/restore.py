@@ -56,15 +56,15 @@ from typing import Any
 import regex
 from rapidfuzz.distance import Indel
 
-from pipeline.align import Alignment, align
-from pipeline.document import Edit, make_edit
-from pipeline.errors import RuleError
-from pipeline.rules import RuleSet, compile_patterns
-from pipeline.stages.restore_gaps import align_gaps
-from pipeline.stages.restore_judge import judge_reference
-from pipeline.stages.restore_learned import LearnedMask, learn_masks
-from pipeline.stages.restore_script import fold_for_alignment, fold_to_simplified, is_traditional, reference_view
-from pipeline.stages.restore_terms import deletion_gap, is_term, nominal_kind
+from ..align import Alignment, align
+from ..document import Edit, make_edit
+from ..errors import RuleError
+from ..rules import RuleSet, compile_patterns
+from .restore_gaps import align_gaps
+from .restore_judge import judge_reference
+from .restore_learned import LearnedMask, learn_masks
+from .restore_script import fold_for_alignment, fold_to_simplified, is_traditional, reference_view
+from .restore_terms import deletion_gap, is_term, nominal_kind
 
 STAGE = "restore"
 _CONTENT = regex.compile(r"[\p{L}\p{N}]")

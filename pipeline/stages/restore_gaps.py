@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import regex
 
-from pipeline.align import Alignment, Block, Opcode, align_chars
+from ..align import Alignment, Block, Opcode, align_chars
 
 _CONTENT = regex.compile(r"[\p{L}\p{N}]")
 MAX_GAP = 300

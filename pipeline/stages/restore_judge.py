@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import regex
 
-from pipeline.align import Alignment, Block
+from ..align import Alignment, Block
 
 _CONTENT = regex.compile(r"[\p{L}\p{N}]")
 

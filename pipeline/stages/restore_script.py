@@ -16,7 +16,7 @@ from functools import lru_cache
 
 import regex
 
-from pipeline.language import opencc_converter
+from ..language import opencc_converter
 
 _HAN = regex.compile(r"\p{Han}")
 TRADITIONAL_SHARE = 0.08

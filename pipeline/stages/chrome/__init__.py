@@ -26,11 +26,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from pipeline.document import Edit, make_edit
-from pipeline.rules import RuleSet
-from pipeline.stages.chrome.data import ChromeSettings, load_lexicon, looks_traditional
-from pipeline.stages.chrome.score import STAGE, Scored, score_lines
-from pipeline.stages.chrome.spans import overlaps, site_name_spans, template_spans
+from ...document import Edit, make_edit
+from ...rules import RuleSet
+from .data import ChromeSettings, load_lexicon, looks_traditional
+from .score import STAGE, Scored, score_lines
+from .spans import overlaps, site_name_spans, template_spans
 
 __all__ = ["ChromeSettings", "flag_chrome", "strip_chrome"]
 

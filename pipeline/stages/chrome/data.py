@@ -10,9 +10,9 @@ from typing import Any
 import regex
 from ahocorasick_rs import AhoCorasick, MatchKind
 
-from pipeline.language import opencc_converter
-from pipeline.rules import RuleSet
-from pipeline.stages.damage.shared import read_table
+from ...language import opencc_converter
+from ...rules import RuleSet
+from ..damage.shared import read_table
 
 RE_LATIN = regex.compile(r"[A-Za-z]")
 

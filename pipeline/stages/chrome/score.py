@@ -9,7 +9,7 @@ from typing import Any
 
 import regex
 
-from pipeline.stages.chrome.data import ChromeSettings, Lexicon
+from .data import ChromeSettings, Lexicon
 
 STAGE = "boilerplate"
 SENTENCE_PUNCT = "，。；！？,;!?"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import regex
 
-from pipeline.document import Edit, make_edit
-from pipeline.stages.chrome.data import RE_LATIN, ChromeSettings, Lexicon
-from pipeline.stages.chrome.score import RE_HAN, STAGE, Scored, is_body, is_breadcrumb, lines
+from ...document import Edit, make_edit
+from .data import RE_LATIN, ChromeSettings, Lexicon
+from .score import RE_HAN, STAGE, Scored, is_body, is_breadcrumb, lines
 
 
 def overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:

@@ -39,12 +39,12 @@ One module per kind of damage: ``noise``, ``pinyin``, ``headings``, ``repeats``,
 Every step is idempotent: run on its own output it finds nothing more to do.
 """
 
-from pipeline.stages.damage.headings import fix_spaced_headings
-from pipeline.stages.damage.injected import flag_injected_text, remove_injected_text
-from pipeline.stages.damage.noise import remove_anti_copy_noise
-from pipeline.stages.damage.pinyin import is_pinyin_of, strip_pinyin_layers
-from pipeline.stages.damage.repeats import remove_repeated_text
-from pipeline.stages.damage.simplified import to_simplified
+from .headings import fix_spaced_headings
+from .injected import flag_injected_text, remove_injected_text
+from .noise import remove_anti_copy_noise
+from .pinyin import is_pinyin_of, strip_pinyin_layers
+from .repeats import remove_repeated_text
+from .simplified import to_simplified
 
 __all__ = [
     "fix_spaced_headings",

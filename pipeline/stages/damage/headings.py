@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.document import Edit, make_edit
-from pipeline.language import HAN_CLASS, RE_HAN, code_points
-from pipeline.rules import RuleSet
-from pipeline.stages.damage.shared import SPACE, STAGE, is_periodic, line_spans, non_overlapping, setting
+from ...document import Edit, make_edit
+from ...language import HAN_CLASS, RE_HAN, code_points
+from ...rules import RuleSet
+from .shared import SPACE, STAGE, is_periodic, line_spans, non_overlapping, setting
 
 RE_SPACED_CANDIDATE = re.compile(f"[{SPACE}]+[{HAN_CLASS}][{SPACE}]+[{HAN_CLASS}]")
 RE_SPACED_LINE = re.compile(f"[{SPACE}]*((?:[{HAN_CLASS}0-9][{SPACE}]+){{2,}}[{HAN_CLASS}0-9])[{SPACE}]*")

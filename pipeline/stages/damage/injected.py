@@ -15,11 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.document import Edit, make_edit
-from pipeline.language import HAN_CLASS, RE_HAN, char_log_frequencies, code_points, dictionary_words, han_mask
-from pipeline.rules import RuleSet
-from pipeline.stages.damage.noise import known_share
-from pipeline.stages.damage.shared import (
+from ...document import Edit, make_edit
+from ...language import HAN_CLASS, RE_HAN, char_log_frequencies, code_points, dictionary_words, han_mask
+from ...rules import RuleSet
+from ...tables import WordTable
+from .noise import known_share
+from .shared import (
     SPACE,
     STAGE,
     Drop,
@@ -29,7 +30,6 @@ from pipeline.stages.damage.shared import (
     setting,
     until_stable,
 )
-from pipeline.tables import WordTable
 
 RE_TOKEN_SPLIT = re.compile(r"[ \t\u3000、,，|/｜]+")
 RE_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*[”’」』]?")

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.document import Edit, apply_edits, make_edit
-from pipeline.language import (
+from ...document import Edit, apply_edits, make_edit
+from ...language import (
     NO_RADICAL,
     QUOTE_CLOSE,
     QUOTE_OPEN,
@@ -26,8 +26,8 @@ from pipeline.language import (
     han_mask,
     radicals,
 )
-from pipeline.rules import RuleSet
-from pipeline.stages.damage.shared import STAGE, mapped_back, non_overlapping, read_table, until_stable
+from ...rules import RuleSet
+from .shared import STAGE, mapped_back, non_overlapping, read_table, until_stable
 
 
 @dataclass(frozen=True, slots=True)

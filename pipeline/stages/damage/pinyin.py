@@ -11,10 +11,10 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from pipeline.document import Edit, make_edit
-from pipeline.language import RE_HAN, opencc_converter
-from pipeline.rules import RuleSet
-from pipeline.stages.damage.shared import STAGE, non_overlapping, setting
+from ...document import Edit, make_edit
+from ...language import RE_HAN, opencc_converter
+from ...rules import RuleSet
+from .shared import STAGE, non_overlapping, setting
 
 TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿê"
 LATIN = f"A-Za-z{TONED}"

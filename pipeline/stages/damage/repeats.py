@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.document import Edit, make_edit
-from pipeline.language import RE_HAN, code_points, dictionary_words
-from pipeline.rules import RuleSet
-from pipeline.stages.damage.headings import toc_markers
-from pipeline.stages.damage.shared import (
+from ...document import Edit, make_edit
+from ...language import RE_HAN, code_points, dictionary_words
+from ...rules import RuleSet
+from ...tables import WordTable
+from .headings import toc_markers
+from .shared import (
     SPACE,
     STAGE,
     Drop,
@@ -30,7 +31,6 @@ from pipeline.stages.damage.shared import (
     setting,
     until_stable,
 )
-from pipeline.tables import WordTable
 
 RE_SPACES = re.compile(r"\s+")
 ELLIPSIS_RUNS = ("…", "...", "。。。")

@@ -8,8 +8,8 @@ import re
 from dataclasses import fields
 from typing import Any, TypeVar
 
-from pipeline.document import Edit, apply_edits, make_edit
-from pipeline.rules import RuleSet
+from ...document import Edit, apply_edits, make_edit
+from ...rules import RuleSet
 
 STAGE = "damage"
 T = TypeVar("T")

@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.document import Edit
-from pipeline.language import RE_HAN, bigram_log_frequencies, code_points, han_mask, opencc_converter
-from pipeline.rules import RuleSet
-from pipeline.stages.damage.shared import RE_NEWLINE, STAGE, line_spans, setting
+from ...document import Edit
+from ...language import RE_HAN, bigram_log_frequencies, code_points, han_mask, opencc_converter
+from ...rules import RuleSet
+from .shared import RE_NEWLINE, STAGE, line_spans, setting
 
 RE_QUOTED = re.compile(r"「[^」\n]*」|“[^”\n]*”|『[^』\n]*』")
 
