@@ -365,6 +365,13 @@ class _Restorer:
 
     # -- helpers ---------------------------------------------------------------------------
 
+    def place(self, i1: int, i2: int, piece: _Piece) -> None:
+        """Keep ``piece``: an insertion at ``i1`` when the scraped span is empty, else a replacement of it."""
+        if i1 == i2:
+            self.point(i1).left.append(piece)
+        else:
+            self.replacements.append((i1, i2, piece))
+
     def point(self, pos: int) -> _Point:
         found = self.points.get(pos)
         if found is None:
@@ -626,20 +633,14 @@ class _Restorer:
         """
         piece = self.classify(i1, i2, j1, j2) if "\n" not in self.b[j1:j2] else None
         if piece is not None:
-            if i1 == i2:
-                self.point(i1).left.append(piece)
-            else:
-                self.replacements.append((i1, i2, piece))
+            self.place(i1, i2, piece)
             return True
         if not final:
             return False
         if "\n" not in self.b[j1:j2]:
             piece = self.combined(i1, i2, j1, j2)
             if piece is not None:
-                if i1 == i2:
-                    self.point(i1).left.append(piece)
-                else:
-                    self.replacements.append((i1, i2, piece))
+                self.place(i1, i2, piece)
                 return True
             if i1 == i2:
                 self.candidates.append(("deleted", i1, j1, j2))  # an edition's omission, or masking (see learn)
@@ -653,10 +654,7 @@ class _Restorer:
         if peeled:
             piece = self.classify(i1, i2, j1, j2)
             if piece is not None:
-                if i1 == i2:
-                    self.point(i1).left.append(piece)
-                else:
-                    self.replacements.append((i1, i2, piece))
+                self.place(i1, i2, piece)
         return peeled
 
     def combined(self, i1: int, i2: int, j1: int, j2: int) -> _Piece | None:
