@@ -17,6 +17,7 @@ from typing import Any
 
 M_MMAP_THRESHOLD = -3
 MMAP_THRESHOLD = 1 << 20  # arrays of a megabyte or more are mapped on their own, and unmapped when freed
+LARGE_TEXT = 1 << 20  # characters: from this length on a document's steps give their memory back
 
 
 @lru_cache(maxsize=1)
@@ -42,3 +43,15 @@ def release_freed_memory() -> None:
     libc = _libc()
     if libc is not None:
         libc.malloc_trim(0)
+
+
+class MemoryKeeper:
+    """For one document: on a large text, tunes the allocator and hands freed memory back after each step
+    (:meth:`after_step`); on a small one it does nothing (a corpus of small documents pays nothing)."""
+
+    def __init__(self, text_length: int) -> None:
+        self.active = text_length >= LARGE_TEXT and tune_allocator()
+
+    def after_step(self) -> None:
+        if self.active:
+            release_freed_memory()
