@@ -236,4 +236,3 @@ def opencc_converter(config: str) -> Any:
         return opencc.OpenCC(config)
     except Exception:  # the reimplementation wants "t2s" without ".json"; the C++ build accepts both
         return opencc.OpenCC(config.removesuffix(".json"))
-
