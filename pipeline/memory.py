@@ -2,7 +2,7 @@
 
 The stages build arrays as large as the text (code points, character frequencies) and drop them at once.
 glibc's allocator raises its mmap threshold each time such an array is freed, so the next ones of that
-size come from the heap, whose freed pages stay in the process (a 20 MB input then grows by ~100 MB
+size come from the heap, whose freed pages stay in the process (on a 20 MB input, tens of MB
 that nothing uses). :func:`tune_allocator` fixes the threshold, so large arrays are always mapped and
 unmapped; :func:`release_freed_memory` returns the heap's free pages after a step. Both do nothing
 where the C library is not glibc.
@@ -11,7 +11,6 @@ where the C library is not glibc.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 from functools import lru_cache
 from typing import Any
 
@@ -22,14 +21,11 @@ LARGE_TEXT = 1 << 20  # characters: from this length on a document's steps give 
 
 @lru_cache(maxsize=1)
 def _libc() -> Any:
-    name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name) if name else None
+        libc = ctypes.CDLL("libc.so.6")  # by name: find_library would run ldconfig in a subprocess
     except OSError:
-        return None
-    if libc is None or not hasattr(libc, "malloc_trim") or not hasattr(libc, "mallopt"):
         return None  # not glibc (musl, macOS): nothing to tune
-    return libc
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
 
 
 def tune_allocator() -> bool:
