@@ -42,7 +42,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
 
-from rapidfuzz.distance import Indel
+from .lazy_import import LazyAttribute
+
+Indel = LazyAttribute(globals(), "Indel", "rapidfuzz.distance", "Indel")  # imported when first aligning
 
 Opcode = tuple[str, int, int, int, int]
 """``(tag, i1, i2, j1, j2)`` like :meth:`difflib.SequenceMatcher.get_opcodes`: ``a[i1:i2]`` vs ``b[j1:j2]``."""

@@ -199,18 +199,32 @@ def code_points(text: str) -> np.ndarray:
 
 
 def han_mask(cps: np.ndarray) -> np.ndarray:
-    """True where the code point is a Han character (URO, extension A, compatibility, SIP/TIP)."""
-    return (
-        ((cps >= 0x4E00) & (cps <= 0x9FFF))
-        | ((cps >= 0x3400) & (cps <= 0x4DBF))
-        | ((cps >= 0xF900) & (cps <= 0xFAFF))
-        | ((cps >= 0x20000) & (cps <= 0x3FFFF))
-    )
+    """True where the code point is a Han character (URO, extension A, compatibility, SIP/TIP).
+
+    Built in pieces: the comparisons' temporaries stay small however long the text."""
+    cps = np.asarray(cps)
+    out = np.empty(cps.shape, dtype=bool)
+    flat, target = cps.reshape(-1), out.reshape(-1)
+    for lo in range(0, len(flat), PAIR_CHUNK):
+        piece = flat[lo : lo + PAIR_CHUNK]
+        target[lo : lo + PAIR_CHUNK] = (
+            ((piece >= 0x4E00) & (piece <= 0x9FFF))
+            | ((piece >= 0x3400) & (piece <= 0x4DBF))
+            | ((piece >= 0xF900) & (piece <= 0xFAFF))
+            | ((piece >= 0x20000) & (piece <= 0x3FFFF))
+        )
+    return out
 
 
 def char_logs(cps: np.ndarray) -> np.ndarray:
     """Per-character log10 frequency (LOG_FLOOR outside the BMP)."""
-    return char_log_frequencies()[np.minimum(cps, 0xFFFF)]
+    table = char_log_frequencies()
+    cps = np.asarray(cps)
+    out = np.empty(cps.shape, dtype=table.dtype)
+    flat, target = cps.reshape(-1), out.reshape(-1)
+    for lo in range(0, len(flat), PAIR_CHUNK):  # in pieces: no clipped copy of the whole text
+        target[lo : lo + PAIR_CHUNK] = table[np.minimum(flat[lo : lo + PAIR_CHUNK], 0xFFFF)]
+    return out
 
 
 @lru_cache(maxsize=4)
@@ -222,4 +236,3 @@ def opencc_converter(config: str) -> Any:
         return opencc.OpenCC(config)
     except Exception:  # the reimplementation wants "t2s" without ".json"; the C++ build accepts both
         return opencc.OpenCC(config.removesuffix(".json"))
-

@@ -137,6 +137,26 @@ def top_bigram_keys(top_n: int) -> np.ndarray:
 PAIR_CHUNK = 1 << 18
 
 
+def _pair_counts(cps: np.ndarray, han: np.ndarray, piece: int = 1 << 21) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys (see :func:`_pair_keys`) of the neighbouring Han pairs and how often each occurs,
+    as ``np.unique(keys, return_counts=True)`` gives them, counted in pieces of ``piece`` positions and
+    merged: the keys of a 20 MB text at once would take over 100 MB."""
+    kinds: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    for lo in range(0, max(0, len(cps) - 1), piece):
+        hi = min(lo + piece, len(cps) - 1)
+        found, times = np.unique(_pair_keys(cps[lo : hi + 1], han[lo:hi] & han[lo + 1 : hi + 1]), return_counts=True)
+        kinds.append(found)
+        counts.append(times)
+    if len(kinds) <= 1:
+        return (kinds[0], counts[0]) if kinds else (np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64))
+    every, times = np.concatenate(kinds), np.concatenate(counts)
+    order = np.argsort(every, kind="stable")
+    every, times = every[order], times[order]
+    firsts = np.flatnonzero(np.r_[True, every[1:] != every[:-1]])
+    return every[firsts], np.add.reduceat(times, firsts)
+
+
 def _pair_keys(cps: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     """``first << 16 | second`` (simplified BMP code points) of each marked neighbouring pair, as
     uint32 and built in pieces: a 20 MB text has millions of pairs."""
@@ -170,11 +190,10 @@ def top_bigram_share(
         网络综合治理体系   known pairs 网络 综合 合治 治理 理体 体系 (络综 is a seam)   →   4 of 6 in the top
         网路归纳管治系统   known pairs 网路 路归 归纳 管治 治系 系统 (纳管 is a seam)   →   1 of 6 (系统)
     """
-    pairs = han[:-1] & han[1:]
-    total = int(pairs.sum())
+    kinds, counts = _pair_counts(cps, han)
+    total = int(counts.sum())
     if not total:
         return 0.0, 0
-    kinds, counts = np.unique(_pair_keys(cps, pairs), return_counts=True)
     kinds = (kinds >> 16).astype(np.int64) << 21 | (kinds & 0xFFFF).astype(np.int64)  # the table's keys
     top = top_bigram_keys(top_n)
     at = np.minimum(np.searchsorted(top, kinds), len(top) - 1)

@@ -19,6 +19,7 @@ import regex
 from .document import Document, Edit, apply_edits, check_edits
 from .edit_log import EditLog
 from .errors import DocmendError, StageError
+from .memory import MemoryKeeper
 from .quality import assess_quality
 from .rules import RuleSet, load_rules
 from .stages import damage, restore
@@ -121,6 +122,7 @@ def clean_text(
     log = EditLog()
     current = text
     quiet = QuietSteps()
+    memory = MemoryKeeper(len(text))
     for _ in range(MAX_PASSES):
         changed = False
         for index, step in enumerate(steps):
@@ -133,6 +135,7 @@ def clean_text(
                 changed = True
             else:
                 quiet.note(index, len(log.maps), metadata_before, doc.metadata)
+            memory.after_step()
         if not changed:
             break
     else:

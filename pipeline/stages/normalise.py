@@ -184,13 +184,12 @@ def _mark_substitutions(
     run_of = np.cumsum(run_start) - 1
     starts = at[run_start]
     ends = at[np.r_[run_start[1:], True]] + 1
-    solid = np.flatnonzero((cps != 32) & (cps != 9))  # the characters that are not a space or a tab
-    before_at = np.searchsorted(solid, starts) - 1
-    after_at = np.searchsorted(solid, ends)
-    before_ok = before_at >= 0
-    before_ok[before_ok] = _chinese_mask(cps[solid[before_at[before_ok]]], cjk_punct)
-    after_ok = after_at < len(solid)
-    after_ok[after_ok] = _chinese_mask(cps[solid[after_at[after_ok]]], cjk_punct)
+    before = _nearest_solid(text, cps, starts - 1, -1)
+    after = _nearest_solid(text, cps, ends, 1)
+    before_ok = before >= 0
+    before_ok[before_ok] = _chinese_mask(cps[before[before_ok]], cjk_punct)
+    after_ok = after >= 0
+    after_ok[after_ok] = _chinese_mask(cps[after[after_ok]], cjk_punct)
     convert = before_ok | after_ok
     lone_question = convert & (ends - starts == 1) & (cps[starts] == ord("?"))
     for i in np.flatnonzero(lone_question).tolist():
@@ -208,6 +207,38 @@ def _mark_substitutions(
             reason = REASONS.get(mark) or f"half-width {mark!r} made full-width"
             out.append(Substitutions(STAGE, "normalise.punctuation", mark, mapping[mark], reason, positions))
     return out
+
+
+RE_SOLID = regex.compile(r"[^ \t]")
+RE_SOLID_BEFORE = regex.compile(r"(?r)[^ \t]")
+VECTOR_STEPS = 8
+
+
+def _nearest_solid(text: str, cps: np.ndarray, at: np.ndarray, step: int) -> np.ndarray:
+    """For each offset in ``at``, the nearest offset from it on (``step`` 1) or back from it (``step``
+    -1) holding neither a space nor a tab; -1 where there is none.
+
+    Stepped over the few spaces with array operations, then searched with a regex for the rare long
+    runs of spaces: never an array of the text's other positions (8 bytes a character).
+    """
+    found = at.astype(np.int64)
+    outside = (found < 0) | (found >= len(cps))
+    found[outside] = -1
+    active = np.flatnonzero(~outside)
+    for _ in range(VECTOR_STEPS):
+        if not len(active):
+            break
+        here = cps[found[active]]
+        active = active[(here == 32) | (here == 9)]
+        found[active] += step
+        off = (found[active] < 0) | (found[active] >= len(cps))
+        found[active[off]] = -1
+        active = active[~off]
+    for i in active.tolist():  # still on a space after VECTOR_STEPS: a long run of spaces, searched
+        pos = int(found[i])
+        match = RE_SOLID.search(text, pos) if step > 0 else RE_SOLID_BEFORE.search(text, 0, pos + 1)
+        found[i] = match.start() if match else -1
+    return found
 
 
 def _chinese_mask(cps: np.ndarray, cjk_punct: str) -> np.ndarray:

@@ -54,11 +54,11 @@ from pathlib import Path
 from typing import Any
 
 import regex
-from rapidfuzz.distance import Indel
 
 from ..align import Alignment, align
 from ..document import Edit, make_edit
 from ..errors import RuleError
+from ..lazy_import import LazyAttribute
 from ..rules import RuleSet, compile_patterns
 from .restore_gaps import align_gaps
 from .restore_judge import judge_reference
@@ -66,6 +66,7 @@ from .restore_learned import LearnedMask, learn_masks
 from .restore_script import fold_for_alignment, fold_to_simplified, is_traditional, reference_view
 from .restore_terms import deletion_gap, is_term, nominal_kind
 
+Indel = LazyAttribute(globals(), "Indel", "rapidfuzz.distance", "Indel")  # imported when first restoring
 STAGE = "restore"
 _CONTENT = regex.compile(r"[\p{L}\p{N}]")
 _NON_SPACE = regex.compile(r"\S")

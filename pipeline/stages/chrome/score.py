@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import regex
+from ahocorasick_rs import AhoCorasick
 
 from .data import ChromeSettings, Lexicon
 
@@ -173,7 +174,7 @@ def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexico
     positions: list[int] = []
     lowered = text.lower()
     if len(lowered) == len(text):
-        positions += [start for _, start, _ in lexicon.literals.find_matches_as_indexes(lowered)]
+        positions += literal_starts(lexicon.literals, lowered)
     else:
         positions += [m.start() for m in lexicon.words.finditer(text)]
         positions += [m.start() for m in lexicon.fields.finditer(text)]
@@ -186,6 +187,30 @@ def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexico
     ]
     rows = {bisect.bisect_right(starts, position) - 1 for position in positions + templated}
     return rows, {bisect.bisect_right(starts, position) - 1 for position in templated}
+
+
+SCAN_CHARS = 1 << 18  # characters per piece of a literal scan (see literal_starts)
+
+
+def literal_starts(automaton: AhoCorasick, text: str, piece_chars: int = SCAN_CHARS) -> list[int]:
+    """Where the automaton's (non-overlapping) matches in ``text`` start, found in pieces of whole lines.
+
+    The scan's own memory is about eight bytes per UTF-8 byte of what it is given (it maps byte offsets
+    to characters), so a 20 MB text is given in pieces of about ``piece_chars`` characters, cut after a
+    line break: no chrome word or field name spans one, so the matches are those of one scan.
+
+    >>> from ahocorasick_rs import MatchKind
+    >>> literal_starts(AhoCorasick(["首页", "下载"], matchkind=MatchKind.Standard), "首页\\n正文\\n下载", 4)
+    [0, 6]
+    """
+    starts: list[int] = []
+    offset = 0
+    while offset < len(text):
+        cut = text.find("\n", offset + piece_chars)
+        end = len(text) if cut == -1 else cut + 1
+        starts += [offset + start for _, start, _ in automaton.find_matches_as_indexes(text[offset:end])]
+        offset = end
+    return starts
 
 
 def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _Vocabulary) -> None:

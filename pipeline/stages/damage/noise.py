@@ -107,6 +107,7 @@ def _noise(text: str, cfg: NoiseSettings) -> list[Edit]:
     runs = non_overlapping(_rare_runs(text, cps, han, char_logs(cps), cfg))
     if not runs:
         return _edge_blocks(text, cps, han, cfg)
+    del cps, han  # the text's arrays go before the cleaned text's are built
     cleaned = apply_edits(text, runs)
     cleaned_cps = code_points(cleaned)
     blocks = _edge_blocks(cleaned, cleaned_cps, han_mask(cleaned_cps), cfg)

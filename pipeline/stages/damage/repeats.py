@@ -33,6 +33,7 @@ from .shared import (
 )
 
 RE_SPACES = re.compile(r"\s+")
+RE_LINE_BREAK = re.compile("\n")
 ELLIPSIS_RUNS = ("…", "...", "。。。")
 
 
@@ -48,6 +49,8 @@ def strip_ellipsis_end(line: str) -> str:
         if line.endswith(run):
             return line.rstrip(run[0])
     return line[:-1] if line.endswith("等") else line
+
+
 RE_LIST_ITEM = re.compile(
     r"[ \t\u3000]*(?:[（(]?[0-9一二三四五六七八九十]{1,3}[）)、.．]|[A-Ha-h][.．、]|[•·●○■□◆◇▪\-*])"
 )
@@ -329,7 +332,7 @@ def _promising_lines(text: str, runs: dict[int, tuple[np.ndarray, np.ndarray]], 
     hit = np.array([p for p in hit.tolist() if text[p : p + 4] not in words], dtype=np.int64)
     if not len(hit):
         return hit
-    breaks = np.flatnonzero(code_points(text) == 10)
+    breaks = np.array([m.start() for m in RE_LINE_BREAK.finditer(text)], dtype=np.int64)  # not an array per character
     return np.unique(np.searchsorted(breaks, hit))
 
 
