@@ -30,7 +30,7 @@ from ...document import Edit, make_edit
 from ...rules import RuleSet
 from .data import ChromeSettings, load_lexicon, looks_traditional
 from .score import STAGE, Scored, score_lines
-from .spans import overlaps, site_name_spans, template_spans
+from .spans import head_flags, head_spans, overlaps, site_name_spans, template_spans
 
 __all__ = ["ChromeSettings", "flag_chrome", "strip_chrome"]
 
@@ -51,6 +51,7 @@ def strip_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list
         return []
     edits = template_spans(text, lexicon)
     taken = [(e.start, e.end) for e in edits]
+    edits += head_spans(text, lexicon, taken, cfg)
     scored = score_lines(text, cfg, lexicon, metadata)
     removed: list[Scored] = []
     for item in scored:
@@ -84,7 +85,7 @@ def flag_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = 
     lexicon = load_lexicon(rules, traditional=looks_traditional(text))
     if lexicon is None:
         return []
-    flags = []
+    flags = head_flags(text, lexicon, cfg)
     for item in score_lines(text, cfg, lexicon, dict(metadata or {})):
         score = item.score(cfg.mid_factor, cfg.gap_factor)
         if cfg.flag_at <= score < cfg.remove_at:
@@ -100,7 +101,7 @@ def flag_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = 
                     confidence=_confidence(score, cfg),
                 )
             )
-    return flags
+    return sorted(flags, key=lambda e: (e.start, e.end))
 
 
 def _confidence(score: float, cfg: ChromeSettings) -> float:
