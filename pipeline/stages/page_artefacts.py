@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import statistics
+from collections import Counter
 from typing import Any
 
 import regex
@@ -30,6 +31,7 @@ from .text import joiner
 STAGE = "page_artefacts"
 RE_DIGITS = regex.compile(r"\d+")
 RE_SENTENCE_PUNCT = regex.compile(r"[，。；！？,;!?]")
+RE_PAGE_TOTAL = regex.compile(r"共\s*(\d{1,4})\s*页")
 
 
 LEFT_CONTEXT = 80  # characters before a page boundary that decide how it is closed (a sentence end, a word)
@@ -202,7 +204,8 @@ def _chunk_markers(
         if expecting:  # the oldest chain that this number continues
             chain_id = expecting.pop(0)
             chains[chain_id].append((i, number, match))
-        elif skipped and (glued := _glued_marker(lines, chains[skipped[0]][-1][0], i, number - 1, cfg)):  # the marker before this one was glued inside a line
+        elif skipped and (glued := _glued_marker(lines, chains[skipped[0]][-1][0], i, number - 1, cfg)):
+            # the marker before this one was glued inside a line
             chain_id = skipped.pop(0)
             chains[chain_id] += [glued, (i, number, match)]
         else:
@@ -236,20 +239,30 @@ def _chunk_markers(
 def _glued_page_numbers(lines: _Lines, rules: RuleSet, removed: dict[int, Removal]) -> list[Edit]:
     """Edits removing a page footer glued inside a line between two Han characters, where a page break
     fell mid-sentence and the footer was not given a line of its own (``…清醒认识第 3 页 共 12 页到这一点…``).
-    Only the page N of M form counts (N no greater than M): a bare or dashed number inside a sentence
-    is too weak."""
+    Only the page N of M form counts (N no greater than M), and only where another page footer of the
+    document (glued or on its own line) gives the same total M: a bare or dashed number, or one page
+    reference inside a sentence, is too weak."""
     cfg = rules.settings.get("glued_page_numbers", {})
     if not cfg.get("pattern"):
         return []
     pattern = regex.compile(cfg["pattern"])
+    candidates = [m for m in pattern.finditer(lines.text) if int(m.group(1)) <= int(m.group(2))]
+    if not candidates:
+        return []
+    totals = Counter(int(m.group(2)) for m in candidates)
+    for i, (rule_id, _) in removed.items():
+        total = RE_PAGE_TOTAL.search(lines.line(i)) if rule_id.startswith("page.number") else None
+        if total:
+            totals[int(total.group(1))] += 1
     edits = []
-    for match in pattern.finditer(lines.text):
+    for match in candidates:
         row = bisect.bisect_right(lines.starts, match.start()) - 1
-        if row in removed or int(match.group(1)) > int(match.group(2)):
+        if row in removed or totals[int(match.group(2))] < 2:
             continue
         reason = (
             f"page footer {match.group().strip()!r} glued between two pieces of a sentence (page "
-            f"{match.group(1)} of {match.group(2)}); removed and the pieces rejoined"
+            f"{match.group(1)} of {match.group(2)}, a total {totals[int(match.group(2))]} page footers "
+            "of the document give); removed and the pieces rejoined"
         )
         edits.append(make_edit(STAGE, "page.number-glued", lines.text, match.start(), match.end(), "", reason))
     return edits
@@ -268,6 +281,8 @@ def _glued_marker(
     ``after``) and the line of the marker after it (row ``before``): only when it is the one occurrence
     there and it splits Han text (``…得天2、下”…``), so a real ``2、`` of a list or a range (``2、3个``)
     never counts."""
+    if before - after > int(cfg.get("glued_max_lines", 40)):
+        return None  # too far apart to be two neighbouring chunks
     pattern = regex.compile(cfg.get("glued_pattern", r"(?<=\p{Han})(\d{1,4})、(?=\p{Han})"))
     hits = [
         (row, m)

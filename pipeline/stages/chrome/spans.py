@@ -59,8 +59,7 @@ def head_spans(text: str, lexicon: Lexicon, taken: list[tuple[int, int]], cfg: C
             if not text[end:line_end].strip():  # the dateline was the whole line: its line break goes too
                 end = min(line_end + 1, len(text))
             reason = (
-                f"site chrome ({template.description}; template weight {template.weight:.1f}), "
-                "at the start of the body"
+                f"site chrome ({template.description}; template weight {template.weight:.1f}), at the start of the body"
             )
             edits.append(make_edit(STAGE, f"chrome.{template.name}", text, line_start, end, "", reason))
             taken.append((line_start, end))
