@@ -5,8 +5,12 @@
       …“得网络者得天        →   …“得网络者得天下”，…
       2、下”，…
 
-* page-number lines (``第 3 页 共 12 页``, ``- 3 -``, a bare ``3`` in an increasing sequence);
-* running headers/footers and titles repeated at page edges;
+* the same markers glued inside a line (``…得天2、下”…``), only as the number a chain of line-start
+  markers skips, between two Han characters;
+* page-number lines (``第 3 页 共 12 页``, ``- 3 -``, a bare ``3`` in an increasing sequence), and a
+  ``第 3 页 共 12 页`` glued mid-sentence where another footer gives the same total;
+* running headers/footers and titles repeated at page edges, also when cut to the page width at
+  different lengths (a prefix of a longer one, or of the title);
 * the page separators (form feeds) themselves: the text on both sides is rejoined when the break
   fell mid-sentence, otherwise the break becomes a line break.
 

@@ -7,8 +7,10 @@ after the last body line), and against it, whether it reads as a sentence and sh
 character pairs. A line scoring ``remove_at`` or more is removed with an edit ``chrome.line`` whose reason
 lists the evidence; lines scoring from ``flag_at`` are only reported (:func:`flag_chrome`). Patterns with a
 variable part (the share header of any site, photo credits, slide-master placeholders) remove spans glued
-to the body (``chrome.<template>``); a word left over in removed lines — the site's own name — is removed
-where it makes up a line, and where, mixing Latin and Han (``seo靠我``), it is glued into the body.
+to the body (``chrome.<template>``); ``head`` patterns (a news dateline ``新华社北京3月5日电（记者 张三）``)
+are removed only at the start of the body and flagged elsewhere; a word left over in removed lines — the
+site's own name — is removed where it makes up a line, and where, mixing Latin and Han (``seo靠我``), it is
+glued into the body.
 
 Before::
 
