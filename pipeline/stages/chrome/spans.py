@@ -41,7 +41,8 @@ def template_spans(text: str, lexicon: Lexicon) -> list[Edit]:
 
 def head_spans(text: str, lexicon: Lexicon, taken: list[tuple[int, int]], cfg: ChromeSettings) -> list[Edit]:
     """Edits removing ``head`` templates (a news dateline, ``新华社北京3月5日电（记者 张三）``) found at the
-    very start of the body: the start of its first body line, or a whole line just before it."""
+    start of the body: the start of one of its first ``head_body_lines`` body lines, or a whole line just
+    before them."""
     start = _body_start(text, cfg)
     if start is None:
         return []
@@ -91,18 +92,25 @@ def head_flags(text: str, lexicon: Lexicon, cfg: ChromeSettings) -> list[Edit]:
 
 
 def _body_start(text: str, cfg: ChromeSettings) -> list[int] | None:
-    """Where the body starts: the first body line's start, and the start of the non-empty line right
-    before it (a dateline on a line of its own); None for a text without body lines."""
+    """Where the body starts: the starts of its first ``head_body_lines`` body lines (a photo caption may
+    come before the dateline), and of the non-empty line right before the first (a dateline on a line of
+    its own); None for a text without body lines."""
     previous = None
+    found: list[int] = []
     for start, end in lines(text):
         line = text[start:end].strip()
         if not line:
             continue
         lead = len(text[start:end]) - len(text[start:end].lstrip())
         if is_body(line, cfg):
-            return [start + lead] + ([previous] if previous is not None else [])
-        previous = start + lead
-    return None
+            if not found and previous is not None:
+                found.append(previous)
+            found.append(start + lead)
+            if sum(1 for x in found if x != previous) >= cfg.head_body_lines:
+                break
+        elif not found:
+            previous = start + lead
+    return found or None
 
 
 def site_name_spans(text: str, removed: list[Scored], taken: list[tuple[int, int]], cfg: ChromeSettings) -> list[Edit]:
