@@ -237,7 +237,7 @@ def build_pdf(
     path: Path,
     paragraphs: list[str],
     *,
-    header: str | None = None,
+    header: str | list[str] | None = None,
     footer_pages: bool = True,
     font_size: float = 10.5,
     leading: float = 2.0,
@@ -254,7 +254,7 @@ def build_pdf(
     extra ``paragraph_gap`` (in lines) between paragraphs (``0`` for none); ``first_line_indent`` (in
     characters, e.g. 2 as in Chinese documents) indents first lines; new pages as needed. The
     sample ``wangxin_scraped_diyiwenku.txt`` fills 3 pages. Every page gets the running
-    ``header`` line at the top (if given) and, if ``footer_pages``, ``第 N 页 共 M 页`` centred at the bottom.
+    ``header`` line at the top (if given; a list gives page N its item N, cycling) and, if ``footer_pages``, ``第 N 页 共 M 页`` centred at the bottom.
 
     What pdfminer reads back: every GB2312 character and ASCII unchanged; ``·`` U+00B7 too (drawn as U+30FB,
     see ``_PDF_DRAWN_AS``). Characters the font's CMap lacks are drawn as nothing and come back as nothing:
@@ -294,7 +294,8 @@ def build_pdf(
     for number, lines in enumerate(pages, start=1):
         if header is not None:
             pdf.setFont(PDF_FONT, small)
-            pdf.drawString(side_margin, page_height - 40, header)
+            page_header = header if isinstance(header, str) else header[(number - 1) % len(header)]
+            pdf.drawString(side_margin, page_height - 40, page_header)
         pdf.setFont(PDF_FONT, font_size)
         for x, y, line in lines:
             pdf.drawString(x, y, line)

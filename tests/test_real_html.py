@@ -55,7 +55,10 @@ def test_govcn_article_chrome_dropped_body_kept(rules):
         "进一步抓细抓实防汛责任措施",
         "切实提高暴雨洪水防御应急能力",
     ]
-    assert doc.paragraphs[4].startswith("新华社石家庄7月31日电")
+    # the news dateline at the start of the body goes (chrome.dateline), the sentence it led stays
+    assert doc.paragraphs[4].startswith("国务委员、国家防总总指挥王勇31日在河北检查指导防汛减灾工作。")
+    assert "新华社石家庄7月31日电" not in doc.text
+    assert [e.before.strip() for e in doc.edits if e.rule_id == "chrome.dateline"] == ["新华社石家庄7月31日电"]
     assert doc.paragraphs[4].endswith("确保人民群众生命财产安全。")
     assert doc.paragraphs[5].startswith("王勇在河北张家口详细检查冬奥会、冬残奥会场馆及配套设施防汛应急工作")
     assert doc.paragraphs[-1].endswith("坚决守住不发生重大人员伤亡底线，最大限度减少洪涝灾害损失。")

@@ -5,8 +5,12 @@
       …“得网络者得天        →   …“得网络者得天下”，…
       2、下”，…
 
-* page-number lines (``第 3 页 共 12 页``, ``- 3 -``, a bare ``3`` in an increasing sequence);
-* running headers/footers and titles repeated at page edges;
+* the same markers glued inside a line (``…得天2、下”…``), only as the number a chain of line-start
+  markers skips, between two Han characters;
+* page-number lines (``第 3 页 共 12 页``, ``- 3 -``, a bare ``3`` in an increasing sequence), and a
+  ``第 3 页 共 12 页`` glued mid-sentence where another footer gives the same total;
+* running headers/footers and titles repeated at page edges, also when cut to the page width at
+  different lengths (a prefix of a longer one, or of the title);
 * the page separators (form feeds) themselves: the text on both sides is rejoined when the break
   fell mid-sentence, otherwise the break becomes a line break.
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import statistics
+from collections import Counter
 from typing import Any
 
 import regex
@@ -30,6 +35,7 @@ from .text import joiner
 STAGE = "page_artefacts"
 RE_DIGITS = regex.compile(r"\d+")
 RE_SENTENCE_PUNCT = regex.compile(r"[，。；！？,;!?]")
+RE_PAGE_TOTAL = regex.compile(r"共\s*(\d{1,4})\s*页")
 
 
 LEFT_CONTEXT = 80  # characters before a page boundary that decide how it is closed (a sentence end, a word)
@@ -127,14 +133,59 @@ def _running_lines(lines: _Lines, rules: RuleSet, metadata: dict[str, Any], remo
     heading_at_start, _ = heading_patterns(rules)
     title = (metadata.get("title") or "").strip()
     first = content[0] if content else -1
+    if paged:
+        groups, cut = merge_truncated(groups, int(cfg.get("min_truncated_chars", 8)), RE_DIGITS.sub("#", title))
+    else:
+        cut = {}
     for k, indices in groups.items():
         if len(indices) < needed or heading_at_start.match(lines.line(indices[0])):
             continue
         first_is_title = lines.line(first).strip() == title if title else not paged
         if indices[0] == first and first_is_title:
             indices = indices[1:]  # the first occurrence at the top is the document's own title
+        if k in cut:
+            reason = (
+                f"line repeated {len(groups[k])} times at page edges, cut to the page width at "
+                f"{len(cut[k])} lengths ({', '.join(map(str, sorted(cut[k])))} characters): {k!r}"
+            )
+            rule_id = "page.running-line-cut"
+        else:
+            reason, rule_id = f"line repeated {len(groups[k])} times at page edges: {k!r}", "page.running-line"
         for i in indices:
-            removed[i] = ("page.running-line", f"line repeated {len(groups[k])} times at page edges: {k!r}")
+            removed[i] = (rule_id, reason)
+
+
+def merge_truncated(
+    groups: dict[str, list[int]], min_chars: int, title: str = ""
+) -> tuple[dict[str, list[int]], dict[str, set[int]]]:
+    """Join each group of page-edge lines whose text (``min_chars`` or more, a trailing ellipsis dropped)
+    starts a longer line's text, or the title's, to that longer group: a running header cut to the page
+    width at different lengths on different pages is one running line. Returns the groups and, for each
+    joined group, the lengths it was seen at.
+
+    >>> groups = {"全国网络安全工作会议材料汇编": [0], "全国网络安全工作会议": [5], "全国网络安全工作会": [9]}
+    >>> merged, cut = merge_truncated(groups, 8)
+    >>> merged, sorted(cut["全国网络安全工作会议材料汇编"])
+    ({'全国网络安全工作会议材料汇编': [0, 5, 9]}, [9, 10, 14])
+    """
+    longest_first = sorted(groups, key=len, reverse=True)
+    merged: dict[str, list[int]] = {}
+    cut: dict[str, set[int]] = {}
+    title_key = title if len(title) >= min_chars else ""
+    for k in longest_first:
+        core = k.rstrip("…. ")
+        into = None
+        if len(core) >= min_chars:
+            into = next((m for m in merged if m != k and m.startswith(core)), None)
+            if into is None and title_key and title_key.startswith(core) and title_key != k:
+                into = title_key
+        if into is None:
+            merged[k] = list(groups[k])
+            continue
+        merged.setdefault(into, [])
+        cut.setdefault(into, {len(into)} if into in groups else set()).add(len(k))
+        merged[into] = sorted(merged[into] + groups[k])
+    return {k: v for k, v in merged.items() if v}, cut
 
 
 def _chunk_markers(
@@ -153,22 +204,30 @@ def _chunk_markers(
             continue
         number = int(match.group(1))
         expecting = waiting.get(number)
+        skipped = waiting.get(number - 1)
         if expecting:  # the oldest chain that this number continues
             chain_id = expecting.pop(0)
             chains[chain_id].append((i, number, match))
+        elif skipped and (glued := _glued_marker(lines, chains[skipped[0]][-1][0], i, number - 1, cfg)):
+            # the marker before this one was glued inside a line
+            chain_id = skipped.pop(0)
+            chains[chain_id] += [glued, (i, number, match)]
         else:
             chain_id = len(chains)
             chains.append([(i, number, match)])
         bisect.insort(waiting.setdefault(number + 1, []), chain_id)
     found = []
     for chain in chains:
-        if len(chain) < int(cfg.get("min_markers", 2)):
+        if sum(not _is_glued(lines, m) for _, _, m in chain) < int(cfg.get("min_markers", 2)):
             continue
         lengths = []
         midsentence = 0
-        for k, (i, _, _) in enumerate(chain):
+        for k, (i, _, m) in enumerate(chain):
+            if _is_glued(lines, m):
+                midsentence += 1  # glued between two Han characters: a split word by construction
+                continue
             nxt = chain[k + 1][0] if k + 1 < len(chain) else i + 1
-            lengths.append(sum(len(lines.line(j)) for j in range(i, nxt) if j not in removed))
+            lengths.append(sum(len(lines.line(j)) for j in range(i, max(nxt, i + 1)) if j not in removed))
             prev = _previous_kept(lines, i, removed)
             if k and prev >= 0 and not _ends_sentence(lines.line(prev), sentence_end):
                 midsentence += 1
@@ -179,6 +238,66 @@ def _chunk_markers(
         series = f"{chain[0][1]}–{chain[-1][1]}"
         found.extend((i, number, match, series) for i, number, match in chain)
     return found
+
+
+def _glued_page_numbers(lines: _Lines, rules: RuleSet, removed: dict[int, Removal]) -> list[Edit]:
+    """Edits removing a page footer glued inside a line between two Han characters, where a page break
+    fell mid-sentence and the footer was not given a line of its own (``…清醒认识第 3 页 共 12 页到这一点…``).
+    Only the page N of M form counts (N no greater than M), and only where another page footer of the
+    document (glued or on its own line) gives the same total M: a bare or dashed number, or one page
+    reference inside a sentence, is too weak."""
+    cfg = rules.settings.get("glued_page_numbers", {})
+    if not cfg.get("pattern"):
+        return []
+    pattern = regex.compile(cfg["pattern"])
+    candidates = [m for m in pattern.finditer(lines.text) if int(m.group(1)) <= int(m.group(2))]
+    if not candidates:
+        return []
+    totals = Counter(int(m.group(2)) for m in candidates)
+    for i, (rule_id, _) in removed.items():
+        total = RE_PAGE_TOTAL.search(lines.line(i)) if rule_id.startswith("page.number") else None
+        if total:
+            totals[int(total.group(1))] += 1
+    edits = []
+    for match in candidates:
+        row = bisect.bisect_right(lines.starts, match.start()) - 1
+        if row in removed or totals[int(match.group(2))] < 2:
+            continue
+        reason = (
+            f"page footer {match.group().strip()!r} glued between two pieces of a sentence (page "
+            f"{match.group(1)} of {match.group(2)}, a total {totals[int(match.group(2))]} page footers "
+            "of the document give); removed and the pieces rejoined"
+        )
+        edits.append(make_edit(STAGE, "page.number-glued", lines.text, match.start(), match.end(), "", reason))
+    return edits
+
+
+def _is_glued(lines: _Lines, match: regex.Match[str]) -> bool:
+    """Whether a chunk marker match sits inside a line rather than at its start."""
+    row = bisect.bisect_right(lines.starts, match.start()) - 1
+    return bool(lines.text[lines.starts[row] : match.start()].strip())
+
+
+def _glued_marker(
+    lines: _Lines, after: int, before: int, number: int, cfg: dict[str, Any]
+) -> tuple[int, int, regex.Match[str]] | None:
+    """The chunk marker ``number、`` glued inside a line, between the line of the marker before it (row
+    ``after``) and the line of the marker after it (row ``before``): only when it is the one occurrence
+    there and it splits Han text (``…得天2、下”…``), so a real ``2、`` of a list or a range (``2、3个``)
+    never counts."""
+    if before - after > int(cfg.get("glued_max_lines", 40)):
+        return None  # too far apart to be two neighbouring chunks
+    pattern = regex.compile(cfg.get("glued_pattern", r"(?<=\p{Han})(\d{1,4})、(?=\p{Han})"))
+    hits = [
+        (row, m)
+        for row in range(after, before)
+        for m in pattern.finditer(lines.text, lines.starts[row], lines.ends[row])
+        if int(m.group(1)) == number and m.start() > lines.starts[row]
+    ]
+    if len(hits) != 1:
+        return None
+    row, match = hits[0]
+    return row, number, match
 
 
 def _previous_kept(lines: _Lines, i: int, removed: dict[int, Removal]) -> int:
@@ -198,8 +317,17 @@ def remove_page_artefacts(text: str, *, rules: RuleSet, metadata: dict[str, Any]
     removed = _page_number_lines(lines, rules)
     _running_lines(lines, rules, metadata, removed)
     markers = _chunk_markers(lines, rules, sentence_end, removed)
-    marker_at = {i: (number, match, series) for i, number, match, series in markers}
-    edits: list[Edit] = []
+    glued = [(i, number, match, series) for i, number, match, series in markers if _is_glued(lines, match)]
+    marker_at = {i: (number, match, series) for i, number, match, series in markers if not _is_glued(lines, match)}
+    edits: list[Edit] = _glued_page_numbers(lines, rules, removed)
+    for i, number, match, series in glued:
+        if i in removed:
+            continue
+        reason = (
+            f"chunk marker {number}、 glued inside a line, splitting a word: the number the site's chunks "
+            f"{series} expected between markers {number - 1}、 and {number + 1}、; removed"
+        )
+        edits.append(make_edit(STAGE, "page.chunk-marker-glued", text, match.start(), match.end(), "", reason))
     i = 0
     while i < len(lines):
         ends_page = lines.terminator(i) == "\f"
@@ -219,7 +347,7 @@ def remove_page_artefacts(text: str, *, rules: RuleSet, metadata: dict[str, Any]
         if i in marker_at:
             _marker_edit(lines, i, removed, marker_at, sentence_end, edits)
         i += 1
-    return edits
+    return sorted(edits, key=lambda e: (e.start, e.end))
 
 
 def _gap_follows(lines: _Lines, i: int, removed: dict[int, Removal]) -> bool:

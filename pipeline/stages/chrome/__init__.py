@@ -7,8 +7,10 @@ after the last body line), and against it, whether it reads as a sentence and sh
 character pairs. A line scoring ``remove_at`` or more is removed with an edit ``chrome.line`` whose reason
 lists the evidence; lines scoring from ``flag_at`` are only reported (:func:`flag_chrome`). Patterns with a
 variable part (the share header of any site, photo credits, slide-master placeholders) remove spans glued
-to the body (``chrome.<template>``); a word left over in removed lines — the site's own name — is removed
-where it makes up a line, and where, mixing Latin and Han (``seo靠我``), it is glued into the body.
+to the body (``chrome.<template>``); ``head`` patterns (a news dateline ``新华社北京3月5日电（记者 张三）``)
+are removed only at the start of the body and flagged elsewhere; a word left over in removed lines — the
+site's own name — is removed where it makes up a line, and where, mixing Latin and Han (``seo靠我``), it is
+glued into the body.
 
 Before::
 
@@ -30,7 +32,7 @@ from ...document import Edit, make_edit
 from ...rules import RuleSet
 from .data import ChromeSettings, load_lexicon, looks_traditional
 from .score import STAGE, Scored, score_lines
-from .spans import overlaps, site_name_spans, template_spans
+from .spans import head_flags, head_spans, overlaps, site_name_spans, template_spans
 
 __all__ = ["ChromeSettings", "flag_chrome", "strip_chrome"]
 
@@ -51,6 +53,7 @@ def strip_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list
         return []
     edits = template_spans(text, lexicon)
     taken = [(e.start, e.end) for e in edits]
+    edits += head_spans(text, lexicon, taken, cfg)
     scored = score_lines(text, cfg, lexicon, metadata)
     removed: list[Scored] = []
     for item in scored:
@@ -84,7 +87,7 @@ def flag_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = 
     lexicon = load_lexicon(rules, traditional=looks_traditional(text))
     if lexicon is None:
         return []
-    flags = []
+    flags = head_flags(text, lexicon, cfg)
     for item in score_lines(text, cfg, lexicon, dict(metadata or {})):
         score = item.score(cfg.mid_factor, cfg.gap_factor)
         if cfg.flag_at <= score < cfg.remove_at:
@@ -100,7 +103,7 @@ def flag_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = 
                     confidence=_confidence(score, cfg),
                 )
             )
-    return flags
+    return sorted(flags, key=lambda e: (e.start, e.end))
 
 
 def _confidence(score: float, cfg: ChromeSettings) -> float:

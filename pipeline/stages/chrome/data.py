@@ -56,6 +56,7 @@ class ChromeSettings:
     breadcrumb_points: float = 2.5
     breadcrumb_bare_points: float = 1.0
     breadcrumb_max_segment: int = 16
+    head_body_lines: int = 2
 
     @classmethod
     def read(cls, rules: RuleSet) -> ChromeSettings:

@@ -39,6 +39,80 @@ def template_spans(text: str, lexicon: Lexicon) -> list[Edit]:
     return edits
 
 
+def head_spans(text: str, lexicon: Lexicon, taken: list[tuple[int, int]], cfg: ChromeSettings) -> list[Edit]:
+    """Edits removing ``head`` templates (a news dateline, ``新华社北京3月5日电（记者 张三）``) found at the
+    start of the body: the start of one of its first ``head_body_lines`` body lines, or a whole line just
+    before them."""
+    start = _body_start(text, cfg)
+    if start is None:
+        return []
+    edits = []
+    for template in lexicon.templates:
+        if template.kind != "head" or (template.requires and not any(lit in text for lit in template.requires)):
+            continue
+        for line_start in start:
+            match = template.pattern.match(text, line_start)
+            if match is None or match.end() == match.start() or overlaps(taken, *match.span()):
+                continue
+            end = match.end()
+            line_end = text.find("\n", end)
+            line_end = len(text) if line_end == -1 else line_end
+            if not text[end:line_end].strip():  # the dateline was the whole line: its line break goes too
+                end = min(line_end + 1, len(text))
+            reason = (
+                f"site chrome ({template.description}; template weight {template.weight:.1f}), at the start of the body"
+            )
+            edits.append(make_edit(STAGE, f"chrome.{template.name}", text, line_start, end, "", reason))
+            taken.append((line_start, end))
+            return edits  # one dateline per page
+    return edits
+
+
+def head_flags(text: str, lexicon: Lexicon, cfg: ChromeSettings) -> list[Edit]:
+    """Suggestions for ``head`` templates starting a line anywhere but the start of the body (a dateline
+    later in the text may be a quoted one: too weak to remove)."""
+    if not any(t.kind == "head" for t in lexicon.templates):
+        return []
+    head = set(_body_start(text, cfg) or ())
+    flags = []
+    for template in lexicon.templates:
+        if template.kind != "head" or (template.requires and not any(lit in text for lit in template.requires)):
+            continue
+        for line_start, _ in lines(text):
+            if line_start in head:
+                continue
+            match = template.pattern.match(text, line_start)
+            if match is None or match.end() == match.start():
+                continue
+            reason = f"looks like {template.description}, but not at the start of the body: only flagged"
+            flags.append(
+                make_edit(STAGE, f"chrome.{template.name}-flagged", text, *match.span(), match.group(), reason)
+            )
+    return flags
+
+
+def _body_start(text: str, cfg: ChromeSettings) -> list[int] | None:
+    """Where the body starts: the starts of its first ``head_body_lines`` body lines (a photo caption may
+    come before the dateline), and of the non-empty line right before the first (a dateline on a line of
+    its own); None for a text without body lines."""
+    previous = None
+    found: list[int] = []
+    for start, end in lines(text):
+        line = text[start:end].strip()
+        if not line:
+            continue
+        lead = len(text[start:end]) - len(text[start:end].lstrip())
+        if is_body(line, cfg):
+            if not found and previous is not None:
+                found.append(previous)
+            found.append(start + lead)
+            if sum(1 for x in found if x != previous) >= cfg.head_body_lines:
+                break
+        elif not found:
+            previous = start + lead
+    return found or None
+
+
 def site_name_spans(text: str, removed: list[Scored], taken: list[tuple[int, int]], cfg: ChromeSettings) -> list[Edit]:
     """The site's name glued into the body: a word mixing Latin letters and Han (seo靠我) left over in removed
     lines (not breadcrumbs) that recurs, whatever its case, inside at least two body lines."""
