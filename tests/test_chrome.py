@@ -160,3 +160,13 @@ def test_copyright_footer_and_paywall_notice_at_page_tail_removed(rules, tail):
     edits = strip_chrome(BODY + tail + "\n", rules=rules, metadata={})
     assert [e.before.strip() for e in edits] == [tail]
     assert "page tail" in edits[0].reason
+
+
+def test_share_header_of_an_unknown_site_names_the_title(rules):
+    header = "《测试文档.docx》由会员分享,可在线阅读,更多相关《测试文档.docx(5页珍藏版)》请在某某文库网上搜索。\n"
+    doc = clean_text(header + BODY, rules=rules)
+    assert doc.title == "测试文档" and doc.metadata["title_source"] == "chrome.share-header"
+    assert doc.text.split("\n")[0] == "测试文档" and "某某文库网" not in doc.text
+    metadata = {"title": "站点规则给的标题"}
+    strip_chrome(header + BODY, rules=rules, metadata=metadata)
+    assert metadata["title"] == "站点规则给的标题"  # a title named before is kept

@@ -51,7 +51,7 @@ def strip_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list
     lexicon = load_lexicon(rules, traditional=looks_traditional(text))
     if lexicon is None:
         return []
-    edits = template_spans(text, lexicon)
+    edits = template_spans(text, lexicon, metadata)
     taken = [(e.start, e.end) for e in edits]
     edits += head_spans(text, lexicon, taken, cfg)
     scored = score_lines(text, cfg, lexicon, metadata)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import regex
 
 from ...document import Edit, make_edit
+from ..boilerplate import clean_title
 from .data import RE_LATIN, ChromeSettings, Lexicon
 from .score import RE_HAN, STAGE, Scored, is_body, is_breadcrumb, lines
 
@@ -14,8 +17,10 @@ def overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(s < end and start < e for s, e in taken)
 
 
-def template_spans(text: str, lexicon: Lexicon) -> list[Edit]:
-    """Edits removing the spans of ``span`` templates (non-overlapping, first template first)."""
+def template_spans(text: str, lexicon: Lexicon, metadata: dict[str, Any] | None = None) -> list[Edit]:
+    """Edits removing the spans of ``span`` templates (non-overlapping, first template first). A template
+    with a ``title`` group (the share header's ``《X.docx》``) names the document's title in ``metadata``
+    when nothing named it before."""
     edits: list[Edit] = []
     taken: list[tuple[int, int]] = []
     for template in lexicon.templates:
@@ -36,6 +41,11 @@ def template_spans(text: str, lexicon: Lexicon) -> list[Edit]:
             reason = f"site chrome ({template.description}; template weight {template.weight:.1f})"
             edits.append(make_edit(STAGE, f"chrome.{template.name}", text, start, end, replacement, reason))
             taken.append((start, end))
+            if metadata is not None and not metadata.get("title") and match.groupdict().get("title"):
+                title = clean_title(match.group("title"))
+                if title:
+                    metadata["title"] = title
+                    metadata["title_source"] = f"chrome.{template.name}"
     return edits
 
 
