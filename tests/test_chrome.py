@@ -170,3 +170,31 @@ def test_share_header_of_an_unknown_site_names_the_title(rules):
     metadata = {"title": "站点规则给的标题"}
     strip_chrome(header + BODY, rules=rules, metadata=metadata)
     assert metadata["title"] == "站点规则给的标题"  # a title named before is kept
+
+
+NOTICE = (
+    "【下载声明】\n"
+    "1. 本站全部试卷类文档，若标题未写含答案，则无答案。请谨慎下单，一旦售出，不予退换。\n"
+    "2. 本页资料《年度工作计划.docx》由用户（某某）主动上传，其收益全归该用户。某某文库仅提供信息存储空间，不做任何修改。\n"
+    "3. 本站不保证下载资源的准确性、安全性和完整性，请根据预览情况自愿下载。\n"
+)
+
+
+def test_download_notice_of_an_unknown_site_is_removed_though_it_reads_as_sentences(rules):
+    doc = clean_text(NOTICE + BODY, rules=rules)
+    assert doc.text.strip() == BODY.strip()
+    notice_edits = [e for e in doc.edits if e.rule_id == "chrome.line" and "site-notice" in e.reason]
+    assert len(notice_edits) == 4
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "列车到达本站后，本站所有工作人员要做好旅客引导，确保安全有序。",  # 本站 as a railway station
+        "云盘为每位用户提供信息存储空间，用户可以随时上传和下载自己的文件。",  # storage in a body text
+        "商品一经售出，如无质量问题，原则上不予退换，请消费者理解。",  # a shop's terms in a body text
+    ],
+)
+def test_body_sentences_near_the_notice_words_stay(rules, line):
+    doc = clean_text(BODY + line + "\n" + BODY.split("\n")[0] + "\n", rules=rules)
+    assert line in doc.text
