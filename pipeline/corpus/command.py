@@ -40,6 +40,7 @@ import contextlib
 import os
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -107,6 +108,19 @@ class CorpusOptions:
     output_format: str = "jsonl"  # see pipeline.corpus.shards
     shard_size: int | None = None
     learn: bool = True
+
+
+@contextlib.contextmanager
+def usage_errors(console: Console) -> Iterator[None]:
+    """A bad ``--rules`` file or bad usage (CorpusUsageError) as one line on ``console`` and exit status 2."""
+    try:
+        yield
+    except CorpusUsageError as err:
+        console.print(f"error: {err}", markup=False)
+        raise typer.Exit(2) from None
+    except RuleError as err:
+        console.print(f"error: bad rule file: {err}", markup=False)
+        raise typer.Exit(2) from None
 
 
 def default_workers() -> int:
@@ -499,13 +513,8 @@ def corpus_command(
     )
     console = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        summary = run_corpus(options, console=Console(stderr=True, quiet=True) if quiet else console)
-    except CorpusUsageError as err:
-        console.print(f"error: {err}", markup=False)
-        raise typer.Exit(2) from None
-    except RuleError as err:
-        console.print(f"error: bad rule file: {err}", markup=False)
-        raise typer.Exit(2) from None
+        with usage_errors(console):
+            summary = run_corpus(options, console=Console(stderr=True, quiet=True) if quiet else console)
     except CorpusRunError as err:
         console.print(f"error: {err}", markup=False)
         raise typer.Exit(1) from None

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from .worker import CorpusUsageError, Found
+from .worker import Found
 
 LEARNED = "learned"
 PARTIAL = ".learned.partial"
@@ -78,14 +78,13 @@ def learn_command(
     ] = None,
 ) -> None:
     """Learn the templates of INPUT's sites (lines most documents of a site share) into OUTDIR/<group>.toml."""
-    from ..errors import RuleError
     from ..rules import load_rules
-    from .command import default_workers
+    from .command import default_workers, usage_errors
     from .learn import learn_templates
     from .worker import find_inputs
 
     console = Console(stderr=True, highlight=False, soft_wrap=True)
-    try:
+    with usage_errors(console):
         rules = load_rules(rules_dirs or ())
         found, _ = find_inputs(inputs, exclude=outdir)
         written, errors = learn_templates(
@@ -96,12 +95,6 @@ def learn_command(
             workers=workers or default_workers(),
             min_group_docs=min_group_docs,
         )
-    except RuleError as err:
-        console.print(f"error: bad rule file: {err}", markup=False)
-        raise typer.Exit(2) from None
-    except CorpusUsageError as err:
-        console.print(f"error: {err}", markup=False)
-        raise typer.Exit(2) from None
     for error in errors:
         console.print(f"error: {error}", markup=False)
     for group, count in written.items():

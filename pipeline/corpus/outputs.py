@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import DocmendError
-from .shards import ShardWriter
+from .shards import ShardWriter, json_default
 from .worker import CorpusUsageError
 
 CORPUS = "corpus.jsonl"
@@ -198,7 +198,7 @@ class CorpusWriter:
                 raise output_error(self.outdir / name, err) from None
         else:
             fd = self._handles[name].fileno()
-            line = memoryview((json.dumps(item, ensure_ascii=False, default=_plain) + "\n").encode("utf-8"))
+            line = memoryview((json.dumps(item, ensure_ascii=False, default=json_default) + "\n").encode("utf-8"))
             start = os.lseek(fd, 0, os.SEEK_END)
             try:
                 write_all(fd, line)
@@ -269,15 +269,6 @@ def _truncate(fd: int, size: int) -> None:
 def finish_records(writer: CorpusWriter) -> list[str]:
     """Write the last shard of a complete run; the names of the files holding the records."""
     return writer.shards.finish() if writer.shards is not None else [CORPUS]
-
-
-def _plain(value: Any) -> Any:
-    """JSON for what json cannot write itself: numpy scalars and arrays, sets, paths; else its str."""
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    if isinstance(value, (set, frozenset)):
-        return sorted(value, key=str)
-    return str(value)
 
 
 def read_jsonl(path: Path, *, repair: bool = False) -> Iterator[dict[str, Any]]:

@@ -69,7 +69,7 @@ def write_shard(records: list[dict[str, Any]], path: Path, output_format: str) -
 
         with fsspec.open(str(temporary), "wt", encoding="utf-8", compression=_compression(output_format)) as handle:
             for record in records:
-                handle.write(json.dumps(record, ensure_ascii=False, default=_plain) + "\n")
+                handle.write(json.dumps(record, ensure_ascii=False, default=json_default) + "\n")
     with temporary.open("rb") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, path)
@@ -86,7 +86,7 @@ def arrow_table(records: list[dict[str, Any]]) -> Any:
     """An Arrow table of ``records``; dict columns Arrow cannot type become JSON strings (named in the schema)."""
     import pyarrow as pa
 
-    plain = [json.loads(json.dumps(record, ensure_ascii=False, default=_plain)) for record in records]
+    plain = [json.loads(json.dumps(record, ensure_ascii=False, default=json_default)) for record in records]
     names = list(dict.fromkeys(key for record in plain for key in record))
     columns, as_json = [], []
     for name in names:
@@ -113,7 +113,7 @@ def _has_empty_struct(data_type: Any) -> bool:
     return False
 
 
-def _plain(value: Any) -> Any:
+def json_default(value: Any) -> Any:
     """JSON for what json cannot write itself: numpy values, sets, bytes, dates; else its str."""
     if hasattr(value, "tolist"):
         return value.tolist()
@@ -169,7 +169,7 @@ class ShardWriter:
     def write(self, record: dict[str, Any]) -> None:
         """Append one record (flushed); write the shard when it holds ``shard_size`` records."""
         assert self._handle is not None
-        self._handle.write(json.dumps(record, ensure_ascii=False, default=_plain) + "\n")
+        self._handle.write(json.dumps(record, ensure_ascii=False, default=json_default) + "\n")
         self._handle.flush()
         self._count += 1
         if self.shard_size and self._count >= self.shard_size:
