@@ -8,8 +8,10 @@ positions in the text without line breaks, so the comparison is exact whatever e
 
 Documents, fixed before the paragraph rules were written:
 
-* tuning — the documents of the corruption generator (the sample's reference, two speeches) and the
-  notice of :data:`corruption.DOC_UNRELATED`;
+* tuning — the documents of the corruption generator (the sample's reference, two speeches), the
+  notice of :data:`corruption.DOC_UNRELATED`, the real news and government excerpts of
+  ``tests/fixtures/paragraphs_tuning`` (title on the first line, empty when the page showed none) and the
+  scraped copies of two real pairs that are not held out (``dushu_gushi``, ``bainian_dadang``);
 * held out — real text nobody here wrote, with its own paragraphs: the gov.cn page of
   ``tests/fixtures/real_html`` and the scraped copies of ``tests/fixtures/real_pairs`` (each as
   ``docmend clean`` gives it from the file, paragraphs as the page had them).
@@ -41,6 +43,11 @@ HELD_OUT_FILES = (
     FIXTURES / "real_pairs" / "xinhua_opening_chinacom.scraped.txt",
     FIXTURES / "real_pairs" / "xinhua_opening_spun.scraped.txt",
     FIXTURES / "real_pairs" / "gdpr_csl.scraped.txt",
+)
+TUNING_DIR = FIXTURES / "paragraphs_tuning"
+TUNING_FILES = (
+    FIXTURES / "real_pairs" / "dushu_gushi.scraped.txt",
+    FIXTURES / "real_pairs" / "bainian_dadang.scraped.txt",
 )
 KEEP_BREAK_RATES = (0.0, 0.3)
 SEEDS = range(3)
@@ -81,23 +88,39 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def sources(rules: RuleSet | None = None, extra: Sequence[Path] = ()) -> list[Source]:
-    """The tuning documents, then the held-out real ones, then ``extra`` files (held out too; the first
-    paragraph of each is taken as its title)."""
+def sources(
+    rules: RuleSet | None = None, extra: Sequence[Path] = (), *, include_held_out: bool = True
+) -> list[Source]:
+    """The tuning documents, then (unless ``include_held_out`` is false) the held-out real ones, then
+    ``extra`` files (held out too; the first paragraph of each is taken as its title)."""
     rules = rules or load_rules()
     found = [Source(name, ps[0], tuple(ps[1:]), False) for name, ps in base_documents().items()]
     unrelated = DOC_UNRELATED.split("\n")
     found.append(Source("unrelated", unrelated[0], tuple(unrelated[1:]), False))
+    for path in sorted(TUNING_DIR.glob("*.txt")):
+        title, *body = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+        paragraphs = tuple(line.strip() for line in body if line.strip())
+        title = clean_text(title, rules=rules).text.strip() if title.strip() else ""  # as cleaning writes it
+        found.append(Source(path.stem, title or None, paragraphs, False))
+    for path in TUNING_FILES:
+        found.append(_cleaned_source(path, rules, held_out=False))
+    if not include_held_out:
+        return found
     for path in HELD_OUT_FILES:
-        doc = clean_file(path, rules=rules)
-        paragraphs = list(doc.paragraphs)
-        title = doc.title if paragraphs and paragraphs[0] == doc.title else None
-        body = paragraphs[1:] if title else paragraphs
-        found.append(Source(path.name.split(".")[0], title, tuple(body), True))
+        found.append(_cleaned_source(path, rules, held_out=True))
     for path in extra:
         paragraphs = list(clean_file(path, rules=rules).paragraphs)
         found.append(Source(path.name.split(".")[0], paragraphs[0], tuple(paragraphs[1:]), True))
     return found
+
+
+def _cleaned_source(path: Path, rules: RuleSet, *, held_out: bool) -> Source:
+    """A real file as ``docmend clean`` gives it, paragraphs as the page had them."""
+    doc = clean_file(path, rules=rules)
+    paragraphs = list(doc.paragraphs)
+    title = doc.title if paragraphs and paragraphs[0] == doc.title else None
+    body = paragraphs[1:] if title else paragraphs
+    return Source(path.name.split(".")[0], title, tuple(body), held_out)
 
 
 def boundaries(paragraphs: Sequence[str]) -> set[int]:

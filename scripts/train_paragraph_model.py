@@ -1,0 +1,149 @@
+"""Fit the paragraph model (``rules/common/paragraph_model.toml``) on the tuning documents of
+``tests/paragraph_eval.py`` and write its weights and threshold back into that file.
+
+Run from the repository root: ``python scripts/train_paragraph_model.py [--dry-run]``. Each tuning
+document is flattened (every break removed, and with 30% kept, several seeds); the paragraph starts the
+other rules find are taken as known; every remaining sentence end outside a quotation is one example,
+labelled by whether the document has a paragraph break there, with the features of
+:func:`pipeline.stages.paragraph_model.boundary_features` (the last break taken from the truth). A logistic
+regression with an L2 penalty is fitted by Newton's method; the threshold is the one with the best
+paragraph-boundary F1 over the tuning documents (run through the whole cleaner) whose precision stays at
+or above ``MIN_PRECISION`` at every keep rate. The held-out documents are never read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
+
+from paragraph_eval import KEEP_BREAK_RATES, SEEDS, Counts, Source, flatten, score_case, sources  # noqa: E402
+
+from pipeline.rules import RuleSet, load_rules  # noqa: E402
+from pipeline.stages.paragraph_model import ParagraphModel, features_for_training, paragraph_model  # noqa: E402
+from pipeline.stages.paragraphs import _body_start, split_paragraphs  # noqa: E402
+
+MODEL_FILE = ROOT / "rules" / "common" / "paragraph_model.toml"
+TRAIN_SEEDS = range(8)
+L2 = 3.0
+MIN_PRECISION = 0.96
+THRESHOLDS = [round(0.30 + 0.025 * k, 3) for k in range(25)]
+
+
+def with_model(rules: RuleSet, weights: dict[str, float], threshold: float) -> RuleSet:
+    """``rules`` with the model's weights and threshold replaced."""
+    settings = dict(rules.settings)
+    settings["paragraph_model"] = {**settings.get("paragraph_model", {}), "weights": weights, "threshold": threshold}
+    return dataclasses.replace(rules, settings=settings)
+
+
+def flattened(source: Source, rate: float, seed: int) -> tuple[str, set[int], int]:
+    """The flattened text as the cleaner gets it, the positions of its true paragraph starts, where its body starts."""
+    body = flatten(source.paragraphs, random.Random(seed), rate)
+    prefix = (source.title + "\n") if source.title else ""
+    truth: set[int] = set()
+    pos = len(prefix)
+    for paragraph in source.paragraphs[:-1]:
+        pos += len(paragraph)
+        if body[pos - len(prefix)] == "\n":
+            pos += 1
+        truth.add(pos)
+    return prefix + body, truth, len(prefix)
+
+
+def examples(rules: RuleSet, model: ParagraphModel, tuning: list[Source]) -> tuple[np.ndarray, np.ndarray]:
+    """The feature matrix and labels over every flattened copy of the tuning documents."""
+    names = model.feature_names
+    rows, labels = [], []
+    bare = with_model(rules, {}, 1.0)
+    for source in tuning:
+        for rate in KEEP_BREAK_RATES:
+            for seed in TRAIN_SEEDS if rate else range(1):
+                text, truth, _ = flattened(source, rate, seed)
+                metadata = {"title": source.title} if source.title else {}
+                edits = split_paragraphs(text, rules=bare, metadata=metadata)
+                known = sorted(e.end for e in edits if e.after == "\n")
+                body_start = _body_start(text, source.title or "")
+                for features, label in features_for_training(text, model, known, body_start, truth):
+                    rows.append([features[n] for n in names])
+                    labels.append(1.0 if label else 0.0)
+    return np.array(rows), np.array(labels)
+
+
+def fit(x: np.ndarray, y: np.ndarray, l2: float = L2) -> tuple[float, np.ndarray]:
+    """Logistic regression (bias unpenalised) by Newton's method: (bias, weights)."""
+    design = np.hstack([np.ones((len(x), 1)), x])
+    w = np.zeros(design.shape[1])
+    penalty = np.full(design.shape[1], l2)
+    penalty[0] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(design @ w, -30, 30)))
+        grad = design.T @ (p - y) + penalty * w
+        hess = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty + 1e-9)
+        step = np.linalg.solve(hess, grad)
+        w -= step
+        if np.abs(step).max() < 1e-8:
+            break
+    return float(w[0]), w[1:]
+
+
+def tuning_counts(rules: RuleSet, tuning: list[Source]) -> dict[float, Counts]:
+    """Paragraph-boundary counts over the tuning documents at each keep rate (the whole cleaner)."""
+    out = {}
+    for rate in KEEP_BREAK_RATES:
+        total = Counts()
+        for source in tuning:
+            for seed in SEEDS if rate else range(1):
+                total = total + score_case(source, rate, seed, rules)
+        out[rate] = total
+    return out
+
+
+def write(weights: dict[str, float], threshold: float) -> None:
+    """Write the weights table and the threshold into the model file (the weights table ends the file)."""
+    text = MODEL_FILE.read_text(encoding="utf-8")
+    text = text[: re.search(r"(?m)^\[paragraph_model\.weights\]", text).start()]  # type: ignore[union-attr]
+    text = re.sub(r"(?m)^threshold = .*$", f"threshold = {threshold}", text, count=1)
+    lines = ["[paragraph_model.weights]", "# fitted by scripts/train_paragraph_model.py: do not edit by hand"]
+    lines += [f"{name} = {value:.4f}" for name, value in weights.items()]
+    MODEL_FILE.write_text(text + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    rules = load_rules()
+    tuning = [s for s in sources(rules, include_held_out=False) if not s.held_out]
+    # the features need the cues only: a model with a zero weight stands in while fitting
+    model = paragraph_model(with_model(rules, {"bias": 0.0}, 0.5))
+    assert model is not None
+    x, y = examples(rules, model, tuning)
+    bias, w = fit(x, y)
+    weights = {"bias": bias, **{name: float(v) for name, v in zip(model.feature_names, w, strict=True)}}
+    print(f"{len(y)} examples, {int(y.sum())} breaks")
+    for name, value in weights.items():
+        print(f"  {name:18} {value:+.3f}")
+    best = None
+    for threshold in THRESHOLDS:
+        counts = tuning_counts(with_model(rules, weights, threshold), tuning)
+        total = sum(counts.values(), Counts())
+        ok = all(c.precision >= MIN_PRECISION for c in counts.values())
+        line = "  ".join(f"kept {r}: P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f}" for r, c in counts.items())
+        print(f"threshold {threshold:.3f}: {line}{'' if ok else '  (precision too low)'}")
+        if ok and (best is None or total.f1 > best[1]):
+            best = (threshold, total.f1)
+    if best is None:
+        sys.exit("no threshold keeps the tuning precision")
+    print(f"chosen threshold {best[0]} (tuning F1 over both rates {best[1]:.3f})")
+    if "--dry-run" not in sys.argv:
+        write({k: round(v, 4) for k, v in weights.items()}, best[0])
+
+
+if __name__ == "__main__":
+    main()
