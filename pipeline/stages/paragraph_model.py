@@ -40,7 +40,7 @@ RULE_ID = "paragraphs.split-by-model"
 SENTENCE_ENDS = "。！？!?"
 CLOSING_QUOTES = "”’」』"
 OPENING_QUOTES = "“‘「『"
-RE_SENTENCE_END = regex.compile(r"[。！？!?][”’」』]?")
+RE_SENTENCE_END = regex.compile(r"(?:[。！？!?]|……)[”’」』]?")
 SURVIVOR_MIN_CHARS = 20
 MAX_LENGTH_FACTOR = 4.0  # a piece counts as at most this many typical paragraphs long
 MAX_SKIPPED = 4  # training segments span up to this many true breaks
@@ -140,8 +140,7 @@ def candidate_ends(text: str, start: int = 0, end: int | None = None) -> Iterato
         segment = text[pos : match.start()]
         depth = max(0, depth + sum(segment.count(q) for q in OPENING_QUOTES))
         depth = max(0, depth - sum(segment.count(q) for q in CLOSING_QUOTES))
-        closing = match.group()[1:]
-        if closing:
+        if match.group()[-1] in CLOSING_QUOTES:
             depth = max(0, depth - 1)
         pos = match.end()
         if depth == 0 and pos < end and text[pos] != "\n" and text[pos] not in CLOSING_QUOTES + "）)":
