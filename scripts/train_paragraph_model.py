@@ -180,8 +180,10 @@ def main() -> None:
     weights = weights_of(model, *fit(x, y, l2))
     for name, value in weights.items():
         print(f"  {name:20} {value:+.3f}")
-    print(f"chosen L2 {l2}, threshold {threshold}; on all tuning documents: "
-          f"{_line(tuning_counts(with_model(rules, weights, threshold), tuning))}")
+    print(
+        f"chosen L2 {l2}, threshold {threshold}; on all tuning documents: "
+        f"{_line(tuning_counts(with_model(rules, weights, threshold), tuning))}"
+    )
     if "--dry-run" not in sys.argv:
         write({k: round(v, 4) for k, v in weights.items()}, threshold)
 

