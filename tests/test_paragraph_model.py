@@ -90,6 +90,9 @@ def test_kept_paragraph_length_is_measured_once_per_document(rules: RuleSet) -> 
     metadata: dict = {}
     split_paragraphs(kept + "\n" + QUOTE + SAID, rules=rules, metadata=metadata)
     assert metadata[PARAGRAPH_CHARS] == surviving_paragraph_chars(kept) == 26
+    longer = "\n".join([QUOTE + SAID] * 4)  # the next pass: more lines, of another length
+    split_paragraphs(longer, rules=rules, metadata=metadata)
+    assert metadata[PARAGRAPH_CHARS] == 26
     metadata_flat: dict = {}
     split_paragraphs(QUOTE + SAID, rules=rules, metadata=metadata_flat)
     assert metadata_flat[PARAGRAPH_CHARS] is None
