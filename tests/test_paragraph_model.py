@@ -28,17 +28,17 @@ from pipeline.stages.paragraph_model import (
 )
 from pipeline.stages.paragraphs import PARAGRAPH_CHARS, split_paragraphs
 
-QUOTE = "“中国近年来致力于战胜贫困等发展经验值得学习，对于拉美人民来说，这是很好的榜样，我们也希望把这些经验带回去。”"
-SAID = "巴西劳动者电视台记者毛路说。"
-NOTICED = "毛路注意到中国在科技创新方面投入逐年增多，高铁、移动支付和新能源汽车让他印象深刻，他已经就此发了三篇报道。"
-ENTERED = (
-    "7月8日下午，全国人大代表们开始入场，人民大会堂中央大厅热闹起来，外国记者们纷纷抓住机会请代表接受采访、"
-    "直播连线，现场气氛十分热烈。"
+LEAD = (
+    "中共中央总书记、国家主席、中央军委主席习近平近日在山西考察时强调，山西要认真落实党中央关于促进中部地区加快崛起的战略部署，要坚持稳中求进工作总基调，完整准确全面贯彻新发展理念，"
+    "统筹好发展和安全，努力在推动资源型经济转型发展上迈出新步伐，奋力谱写推进中国式现代化新篇章。"
 )
-ARRIVED = (
-    "当天13时许，距闭幕会开始还有2小时，卡姆兰就来到人民大会堂，希望抓住最后的发稿窗口，多采访一些参会的全国人大代表，"
-    "把更多声音带回国内。"
+VISIT = "7月7日至8日，习近平在山西省委书记和省长陪同下，先后到阳泉、太原考察调研。"
+REST = (
+    "百团大战是抗日战争中的重大战役，极大振奋了全国军民抗战到底的信心。记者在纪念馆看到，一张张历史照片、一件件珍贵实物，"
+    "生动展现了抗日军民同仇敌忾、勇御外侮的光辉历史，习近平不时驻足察看和沉思。"
 )
+QUOTE = "“中国近年来致力于战胜贫困等发展经验值得学习，对于拉美人民来说，这是很好的榜样。”巴西劳动者电视台记者毛路说。"
+NEWS = LEAD + VISIT + REST
 
 
 def without_model(rules: RuleSet) -> RuleSet:
@@ -48,26 +48,23 @@ def without_model(rules: RuleSet) -> RuleSet:
 
 
 def test_a_long_news_stretch_is_split_where_a_new_time_opens_a_sentence(rules: RuleSet) -> None:
-    text = QUOTE + SAID + NOTICED + ENTERED + ARRIVED
-    starts = model_paragraph_starts(text, rules=rules)
-    assert [text[pos : pos + 6] for pos, _, _ in starts] == ["7月8日下午"]
+    starts = model_paragraph_starts(NEWS, rules=rules)
+    assert [NEWS[pos : pos + 6] for pos, _, _ in starts] == ["7月7日至8"]
     assert all(rule_id == RULE_ID and "probability" in reason for _, rule_id, reason in starts)
 
 
 def test_a_paragraph_of_ordinary_length_is_left_whole(rules: RuleSet) -> None:
-    assert model_paragraph_starts(QUOTE + SAID + ENTERED, rules=rules) == []
+    assert model_paragraph_starts(LEAD + VISIT, rules=rules) == []
 
 
 def test_without_weights_the_model_splits_nothing(rules: RuleSet) -> None:
-    text = QUOTE + SAID + NOTICED + ENTERED + ARRIVED
-    assert model_paragraph_starts(text, rules=without_model(rules)) == []
-    assert "\n" not in clean_text(text, rules=without_model(rules)).text
+    assert model_paragraph_starts(NEWS, rules=without_model(rules)) == []
+    assert "\n" not in clean_text(NEWS, rules=without_model(rules)).text
 
 
 def test_the_cleaner_puts_the_models_break_in_with_its_rule_id(rules: RuleSet) -> None:
-    text = QUOTE + SAID + NOTICED + ENTERED + ARRIVED
-    doc = clean_text(text, rules=rules)
-    assert doc.text.split("\n")[1].startswith("7月8日下午")
+    doc = clean_text(NEWS, rules=rules)
+    assert doc.text.split("\n")[1].startswith("7月7日至8日")
     assert any(edit.rule_id == RULE_ID for edit in doc.edits)
 
 
@@ -88,17 +85,17 @@ def test_kept_paragraph_length_is_measured_once_per_document(rules: RuleSet) -> 
     """Later passes see the model's own breaks; they must not count as paragraphs that kept theirs."""
     kept = "\n".join(["这是一个保留了段落换行的段落，长度正好足够二十个字。"] * 3)
     metadata: dict = {}
-    split_paragraphs(kept + "\n" + QUOTE + SAID, rules=rules, metadata=metadata)
+    split_paragraphs(kept + "\n" + QUOTE, rules=rules, metadata=metadata)
     assert metadata[PARAGRAPH_CHARS] == surviving_paragraph_chars(kept) == 26
-    longer = "\n".join([QUOTE + SAID] * 4)  # the next pass: more lines, of another length
+    longer = "\n".join([QUOTE] * 4)  # the next pass: more lines, of another length
     split_paragraphs(longer, rules=rules, metadata=metadata)
     assert metadata[PARAGRAPH_CHARS] == 26
     metadata_flat: dict = {}
-    split_paragraphs(QUOTE + SAID, rules=rules, metadata=metadata_flat)
+    split_paragraphs(QUOTE, rules=rules, metadata=metadata_flat)
     assert metadata_flat[PARAGRAPH_CHARS] is None
 
 
-PIECES = [QUOTE, SAID, NOTICED, ENTERED, ARRIVED, "“", "”", "。", "……", "他说，", "会议强调，", "据了解，", "目前，"]
+PIECES = [LEAD, VISIT, REST, QUOTE, "“", "”", "。", "……", "他说，", "会议强调，", "据了解，", "目前，", "7月7日，"]
 SENTENCE_END_BEFORE = regex.compile(r"(?:[。！？!?]|……)[”’」』]?$")
 
 

@@ -42,6 +42,7 @@ CLOSING_QUOTES = "”’」』"
 OPENING_QUOTES = "“‘「『"
 RE_SENTENCE_END = regex.compile(r"(?:[。！？!?]|……)[”’」』]?")
 SURVIVOR_MIN_CHARS = 20
+PARAGRAPH_ENDS = SENTENCE_ENDS + CLOSING_QUOTES + "…"
 MAX_LENGTH_FACTOR = 4.0  # a piece counts as at most this many typical paragraphs long
 MAX_SKIPPED = 4  # training segments span up to this many true breaks
 NUMERIC_FEATURES = (
@@ -149,12 +150,13 @@ def candidate_ends(text: str, start: int = 0, end: int | None = None) -> Iterato
 
 def surviving_paragraph_chars(text: str) -> int | None:
     """The median length of the paragraphs that kept their breaks (lines of at least 20 characters ending a
-    sentence), or None when fewer than three did.
+    sentence, spaces around them not counted), or None when fewer than three did.
 
     >>> surviving_paragraph_chars("标题\\n" + "\\n".join(["这是一个保留了段落换行的段落，长度正好够。"] * 3))
     21
     """
-    lengths = [len(line) for line in text.split("\n") if len(line) >= SURVIVOR_MIN_CHARS and line[-1:] in "。！？”"]
+    lines = (line.strip() for line in text.split("\n"))
+    lengths = [len(line) for line in lines if len(line) >= SURVIVOR_MIN_CHARS and line[-1] in PARAGRAPH_ENDS]
     if len(lengths) < 3:
         return None
     return int(statistics.median(lengths))
