@@ -17,7 +17,6 @@ The held-out documents are never read.
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import re
 import sys
@@ -32,7 +31,12 @@ sys.path.insert(0, str(ROOT))
 from paragraph_eval import KEEP_BREAK_RATES, SEEDS, Counts, Source, flatten, score_case, sources  # noqa: E402
 
 from pipeline.rules import RuleSet, load_rules  # noqa: E402
-from pipeline.stages.paragraph_model import ParagraphModel, features_for_training, paragraph_model  # noqa: E402
+from pipeline.stages.paragraph_model import (  # noqa: E402
+    ParagraphModel,
+    features_for_training,
+    paragraph_model,
+    with_paragraph_model,
+)
 from pipeline.stages.paragraphs import _body_start, split_paragraphs  # noqa: E402
 
 MODEL_FILE = ROOT / "rules" / "common" / "paragraph_model.toml"
@@ -44,10 +48,8 @@ THRESHOLDS = [round(0.50 + 0.025 * k, 3) for k in range(20)]
 
 
 def with_model(rules: RuleSet, weights: dict[str, float], threshold: float) -> RuleSet:
-    """``rules`` with the model's weights and threshold replaced."""
-    settings = dict(rules.settings)
-    settings["paragraph_model"] = {**settings.get("paragraph_model", {}), "weights": weights, "threshold": threshold}
-    return dataclasses.replace(rules, settings=settings)
+    """``rules`` with the model switched on, its weights and threshold replaced."""
+    return with_paragraph_model(rules, weights=weights, threshold=threshold)
 
 
 def flattened(source: Source, rate: float, seed: int) -> tuple[str, set[int], int]:

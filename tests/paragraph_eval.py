@@ -17,13 +17,13 @@ Documents, fixed before the paragraph rules were written:
   ``tests/fixtures/real_html`` and the scraped copies of ``tests/fixtures/real_pairs`` (each as
   ``docmend clean`` gives it from the file without the paragraph model, paragraphs as the page had them).
 
-``python tests/paragraph_eval.py [FILE...]`` prints the table; each FILE (a text with one paragraph a
-line, its title first) is added to the held-out documents.
+``python tests/paragraph_eval.py [--model] [FILE...]`` prints the table (with ``--model``, with the paragraph
+model of ``pipeline/stages/paragraph_model.py`` switched on); each FILE (a text with one paragraph a line, its
+title first) is added to the held-out documents.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import random
 import sys
 from collections.abc import Sequence
@@ -38,6 +38,7 @@ from corruption import DOC_UNRELATED, base_documents
 
 from pipeline.rules import RuleSet, load_rules
 from pipeline.runner import clean_file, clean_text
+from pipeline.stages.paragraph_model import with_paragraph_model
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HELD_OUT_FILES = (
@@ -118,9 +119,7 @@ def sources(
 def without_paragraph_model(rules: RuleSet) -> RuleSet:
     """``rules`` without the paragraph model: the true paragraphs of a real file are its lines as cleaning
     writes them, and the model must not split them before they are measured."""
-    settings = dict(rules.settings)
-    settings["paragraph_model"] = {**settings.get("paragraph_model", {}), "weights": {}}
-    return dataclasses.replace(rules, settings=settings)
+    return with_paragraph_model(rules, enabled=False)
 
 
 def _tuning_text(path: Path, rules: RuleSet) -> Source:
@@ -229,7 +228,9 @@ def group_counts(table: dict[tuple[str, float], Counts], names: set[str], rate: 
 
 def main() -> None:
     rules = load_rules()
-    extra = [Path(arg) for arg in sys.argv[1:]]
+    if "--model" in sys.argv[1:]:
+        rules = with_paragraph_model(rules)
+    extra = [Path(arg) for arg in sys.argv[1:] if arg != "--model"]
     held_out = {s.name for s in sources(rules, extra) if s.held_out}
     table = evaluate(rules, extra=extra)
     print(f"{'document':32} {'kept':>5} {'right':>6} {'wrong':>6} {'missed':>6} {'P':>6} {'R':>6} {'F1':>6}")

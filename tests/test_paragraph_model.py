@@ -9,9 +9,9 @@ the held-out ones.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 
+import pytest
 import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -25,6 +25,7 @@ from pipeline.stages.paragraph_model import (
     model_paragraph_starts,
     paragraph_model,
     surviving_paragraph_chars,
+    with_paragraph_model,
 )
 from pipeline.stages.paragraphs import PARAGRAPH_CHARS, split_paragraphs
 
@@ -41,37 +42,40 @@ QUOTE = "“中国近年来致力于战胜贫困等发展经验值得学习，�
 NEWS = LEAD + VISIT + REST
 
 
-def without_model(rules: RuleSet) -> RuleSet:
-    settings_ = dict(rules.settings)
-    settings_["paragraph_model"] = {**settings_["paragraph_model"], "weights": {}}
-    return dataclasses.replace(rules, settings=settings_)
+@pytest.fixture(scope="module")
+def model_rules(rules: RuleSet) -> RuleSet:
+    return with_paragraph_model(rules)
 
 
-def test_a_long_news_stretch_is_split_where_a_new_time_opens_a_sentence(rules: RuleSet) -> None:
-    starts = model_paragraph_starts(NEWS, rules=rules)
+def test_a_long_news_stretch_is_split_where_a_new_time_opens_a_sentence(model_rules: RuleSet) -> None:
+    starts = model_paragraph_starts(NEWS, rules=model_rules)
     assert [NEWS[pos : pos + 6] for pos, _, _ in starts] == ["7月7日至8"]
     assert all(rule_id == RULE_ID and "probability" in reason for _, rule_id, reason in starts)
 
 
-def test_a_paragraph_of_ordinary_length_is_left_whole(rules: RuleSet) -> None:
-    assert model_paragraph_starts(LEAD + VISIT, rules=rules) == []
+def test_a_paragraph_of_ordinary_length_is_left_whole(model_rules: RuleSet) -> None:
+    assert model_paragraph_starts(LEAD + VISIT, rules=model_rules) == []
 
 
-def test_without_weights_the_model_splits_nothing(rules: RuleSet) -> None:
-    assert model_paragraph_starts(NEWS, rules=without_model(rules)) == []
-    assert "\n" not in clean_text(NEWS, rules=without_model(rules)).text
+def test_the_model_is_off_unless_switched_on_and_needs_its_weights(rules: RuleSet, model_rules: RuleSet) -> None:
+    assert paragraph_model(rules) is None  # the packaged rules leave it off
+    assert model_paragraph_starts(NEWS, rules=rules) == []
+    assert "\n" not in clean_text(NEWS, rules=rules).text
+    no_weights = with_paragraph_model(rules, weights={})
+    assert model_paragraph_starts(NEWS, rules=no_weights) == []
+    assert model_paragraph_starts(NEWS, rules=model_rules) != []
 
 
-def test_the_cleaner_puts_the_models_break_in_with_its_rule_id(rules: RuleSet) -> None:
-    doc = clean_text(NEWS, rules=rules)
+def test_the_cleaner_puts_the_models_break_in_with_its_rule_id(model_rules: RuleSet) -> None:
+    doc = clean_text(NEWS, rules=model_rules)
     assert doc.text.split("\n")[1].startswith("7月7日至8日")
     assert any(edit.rule_id == RULE_ID for edit in doc.edits)
 
 
-def test_weights_match_the_features(rules: RuleSet) -> None:
-    model = paragraph_model(rules)
+def test_weights_match_the_features(model_rules: RuleSet) -> None:
+    model = paragraph_model(model_rules)
     assert model is not None
-    weights = set(rules.setting("paragraph_model", "weights"))
+    weights = set(model_rules.setting("paragraph_model", "weights"))
     assert weights == {"bias", *model.feature_names}
     assert 0.5 <= model.threshold < 1.0
 
@@ -81,17 +85,17 @@ def test_candidates_are_sentence_ends_outside_quotations() -> None:
     assert [text[:pos][-4:] for pos in candidate_ends(text)] == ["走吧。”", "家笑了。", "落实……"]
 
 
-def test_kept_paragraph_length_is_measured_once_per_document(rules: RuleSet) -> None:
+def test_kept_paragraph_length_is_measured_once_per_document(model_rules: RuleSet) -> None:
     """Later passes see the model's own breaks; they must not count as paragraphs that kept theirs."""
     kept = "\n".join(["这是一个保留了段落换行的段落，长度正好足够二十个字。"] * 3)
     metadata: dict = {}
-    split_paragraphs(kept + "\n" + QUOTE, rules=rules, metadata=metadata)
+    split_paragraphs(kept + "\n" + QUOTE, rules=model_rules, metadata=metadata)
     assert metadata[PARAGRAPH_CHARS] == surviving_paragraph_chars(kept) == 26
     longer = "\n".join([QUOTE] * 4)  # the next pass: more lines, of another length
-    split_paragraphs(longer, rules=rules, metadata=metadata)
+    split_paragraphs(longer, rules=model_rules, metadata=metadata)
     assert metadata[PARAGRAPH_CHARS] == 26
     metadata_flat: dict = {}
-    split_paragraphs(QUOTE, rules=rules, metadata=metadata_flat)
+    split_paragraphs(QUOTE, rules=model_rules, metadata=metadata_flat)
     assert metadata_flat[PARAGRAPH_CHARS] is None
 
 
@@ -102,12 +106,12 @@ SENTENCE_END_BEFORE = regex.compile(r"(?:[。！？!?]|……)[”’」』]?$")
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=14))
 def test_model_breaks_follow_a_sentence_end_outside_quotes_and_leave_long_pieces(
-    rules: RuleSet, pieces: list[str]
+    model_rules: RuleSet, pieces: list[str]
 ) -> None:
     text = "".join(pieces)
-    model = paragraph_model(rules)
+    model = paragraph_model(model_rules)
     assert model is not None
-    starts = [pos for pos, _, _ in model_paragraph_starts(text, rules=rules)]
+    starts = [pos for pos, _, _ in model_paragraph_starts(text, rules=model_rules)]
     allowed = set(candidate_ends(text))
     bounds = [0, *starts, len(text)]
     for pos in starts:

@@ -13,7 +13,9 @@ reaches the model's threshold::
 
 The features are computed by :func:`boundary_features`; the cue patterns, the weights and the threshold
 are data in ``rules/common/paragraph_model.toml``, fitted by ``scripts/train_paragraph_model.py`` on the
-tuning documents of ``tests/paragraph_eval.py``. A break is only ever put right after ``。！？`` (or a
+tuning documents of ``tests/paragraph_eval.py``. The model is switched off unless ``[paragraph_model]``
+says ``enabled = true`` (a rules layer of one line, or :func:`with_paragraph_model`): on the held-out
+documents it has not yet shown a gain. A break is only ever put right after ``。！？`` (or a
 closing quote after one) outside any quotation, leaving both pieces at least ``min_piece_chars`` long:
 never inside a sentence.
 """
@@ -21,6 +23,7 @@ never inside a sentence.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 import math
 import statistics
@@ -109,10 +112,11 @@ def _model(
 
 
 def paragraph_model(rules: RuleSet) -> ParagraphModel | None:
-    """The paragraph model of ``rules`` (compiled once per distinct setting), or None when it has no weights."""
+    """The paragraph model of ``rules`` (compiled once per distinct setting), or None when it is switched off
+    (``enabled = false``, the default) or has no weights."""
     weights = rules.setting("paragraph_model", "weights", {})
     cues = rules.setting("paragraph_model", "cues", [])
-    if not weights:
+    if not weights or not rules.setting("paragraph_model", "enabled", False):
         return None
     return _model(
         tuple((str(c["name"]), str(c.get("at", "next")), tuple(c.get("patterns", []))) for c in cues),
@@ -125,6 +129,14 @@ def paragraph_model(rules: RuleSet) -> ParagraphModel | None:
         ),
         tuple(rules.setting("paragraph_model", "document", {}).get("news", [])),
     )
+
+
+def with_paragraph_model(rules: RuleSet, *, enabled: bool = True, **settings: Any) -> RuleSet:
+    """``rules`` with the paragraph model switched on (or off), and any other ``[paragraph_model]`` setting
+    replaced (``weights``, ``threshold``…); ``rules`` itself is left as it was."""
+    tables = dict(rules.settings)
+    tables["paragraph_model"] = {**tables.get("paragraph_model", {}), "enabled": enabled, **settings}
+    return dataclasses.replace(rules, settings=tables)
 
 
 def candidate_ends(text: str, start: int = 0, end: int | None = None) -> Iterator[int]:
