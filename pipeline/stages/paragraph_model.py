@@ -1,21 +1,21 @@
 """Paragraph breaks between sentences of flattened text, weighed by a small logistic model.
 
 Real news and government text often has no explicit cue (no ``一是``, no ``首先``) where a paragraph
-starts; what it has is weaker evidence that adds up: the stretch since the last break is already as
-long as the document's paragraphs usually are, the next sentence opens with a time (``7月7日至8日，``),
+starts; what it has is weaker evidence that adds up: both pieces a break would leave are about as long as
+the document's paragraphs usually are, the next sentence opens with a time (``7月7日至8日，``),
 a source (``据了解，``), a speaker (``会议强调，`` ``西村说，``) or a quotation, the last one ended a
 quotation (``…。”``) or named who said it (``…记者毛路说。``). :func:`model_paragraph_starts` weighs
-such features of each sentence end with a logistic model and starts a paragraph where the probability
-reaches the model's threshold::
+such features of each sentence end with a logistic model and, in each stretch of text, starts a paragraph
+at the likeliest one when its probability reaches the model's threshold, then looks at each piece again::
 
-    …让岭南文化焕发出与时俱进的夺目光彩。7月7日至8日，习近平…   →   …夺目光彩。
-                                                                  7月7日至8日，习近平…
+    …奋力谱写推进中国式现代化新篇章。7月7日至8日，习近平…   →   …推进中国式现代化新篇章。
+                                                              7月7日至8日，习近平…
 
 The features are computed by :func:`boundary_features`; the cue patterns, the weights and the threshold
 are data in ``rules/common/paragraph_model.toml``, fitted by ``scripts/train_paragraph_model.py`` on the
 tuning documents of ``tests/paragraph_eval.py``. The model is switched off unless ``[paragraph_model]``
 says ``enabled = true`` (a rules layer of one line, or :func:`with_paragraph_model`): on the held-out
-documents it has not yet shown a gain. A break is only ever put right after ``。！？`` (or a
+documents it has not yet shown a gain. A break is only ever put right after ``。！？`` or ``……`` (or a
 closing quote after one) outside any quotation, leaving both pieces at least ``min_piece_chars`` long:
 never inside a sentence.
 """
