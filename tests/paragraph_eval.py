@@ -8,14 +8,18 @@ positions in the text without line breaks, so the comparison is exact whatever e
 
 Documents, fixed before the paragraph rules were written:
 
-* tuning — the documents of the corruption generator (the sample's reference, two speeches) and the
-  notice of :data:`corruption.DOC_UNRELATED`;
+* tuning — the documents of the corruption generator (the sample's reference, two speeches), the
+  notice of :data:`corruption.DOC_UNRELATED`, the real news and government excerpts of
+  ``tests/fixtures/paragraphs_tuning`` (title on the first line, empty when the page showed none) and the
+  scraped copies of two real pairs that are not held out (``dushu_gushi``, ``bainian_dadang``), each as
+  ``docmend clean`` gives it without the paragraph model;
 * held out — real text nobody here wrote, with its own paragraphs: the gov.cn page of
   ``tests/fixtures/real_html`` and the scraped copies of ``tests/fixtures/real_pairs`` (each as
-  ``docmend clean`` gives it from the file, paragraphs as the page had them).
+  ``docmend clean`` gives it from the file without the paragraph model, paragraphs as the page had them).
 
-``python tests/paragraph_eval.py [FILE...]`` prints the table; each FILE (a text with one paragraph a
-line, its title first) is added to the held-out documents.
+``python tests/paragraph_eval.py [--model] [FILE...]`` prints the table (with ``--model``, with the paragraph
+model of ``pipeline/stages/paragraph_model.py`` switched on); each FILE (a text with one paragraph a line, its
+title first) is added to the held-out documents.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from corruption import DOC_UNRELATED, base_documents
 
 from pipeline.rules import RuleSet, load_rules
 from pipeline.runner import clean_file, clean_text
+from pipeline.stages.paragraph_model import with_paragraph_model
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HELD_OUT_FILES = (
@@ -41,6 +46,11 @@ HELD_OUT_FILES = (
     FIXTURES / "real_pairs" / "xinhua_opening_chinacom.scraped.txt",
     FIXTURES / "real_pairs" / "xinhua_opening_spun.scraped.txt",
     FIXTURES / "real_pairs" / "gdpr_csl.scraped.txt",
+)
+TUNING_DIR = FIXTURES / "paragraphs_tuning"
+TUNING_FILES = (
+    FIXTURES / "real_pairs" / "dushu_gushi.scraped.txt",
+    FIXTURES / "real_pairs" / "bainian_dadang.scraped.txt",
 )
 KEEP_BREAK_RATES = (0.0, 0.3)
 SEEDS = range(3)
@@ -54,6 +64,7 @@ class Source:
     title: str | None
     paragraphs: tuple[str, ...]
     held_out: bool
+    generated: bool = False  # one of the corruption generator's documents (or its unrelated notice)
 
 
 @dataclass(slots=True)
@@ -81,23 +92,55 @@ class Counts:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def sources(rules: RuleSet | None = None, extra: Sequence[Path] = ()) -> list[Source]:
-    """The tuning documents, then the held-out real ones, then ``extra`` files (held out too; the first
-    paragraph of each is taken as its title)."""
+def sources(
+    rules: RuleSet | None = None, extra: Sequence[Path] = (), *, include_held_out: bool = True
+) -> list[Source]:
+    """The tuning documents, then (unless ``include_held_out`` is false) the held-out real ones, then
+    ``extra`` files (held out too; the first paragraph of each is taken as its title)."""
     rules = rules or load_rules()
-    found = [Source(name, ps[0], tuple(ps[1:]), False) for name, ps in base_documents().items()]
+    found = [Source(name, ps[0], tuple(ps[1:]), False, True) for name, ps in base_documents().items()]
     unrelated = DOC_UNRELATED.split("\n")
-    found.append(Source("unrelated", unrelated[0], tuple(unrelated[1:]), False))
+    found.append(Source("unrelated", unrelated[0], tuple(unrelated[1:]), False, True))
+    truth_rules = without_paragraph_model(rules)
+    for path in sorted(TUNING_DIR.glob("*.txt")):
+        found.append(_tuning_text(path, truth_rules))
+    for path in TUNING_FILES:
+        found.append(_cleaned_source(path, truth_rules, held_out=False))
+    if not include_held_out:
+        return found
     for path in HELD_OUT_FILES:
-        doc = clean_file(path, rules=rules)
-        paragraphs = list(doc.paragraphs)
-        title = doc.title if paragraphs and paragraphs[0] == doc.title else None
-        body = paragraphs[1:] if title else paragraphs
-        found.append(Source(path.name.split(".")[0], title, tuple(body), True))
+        found.append(_cleaned_source(path, truth_rules, held_out=True))
     for path in extra:
-        paragraphs = list(clean_file(path, rules=rules).paragraphs)
+        paragraphs = list(clean_file(path, rules=truth_rules).paragraphs)
         found.append(Source(path.name.split(".")[0], paragraphs[0], tuple(paragraphs[1:]), True))
     return found
+
+
+def without_paragraph_model(rules: RuleSet) -> RuleSet:
+    """``rules`` without the paragraph model: the true paragraphs of a real file are its lines as cleaning
+    writes them, and the model must not split them before they are measured."""
+    return with_paragraph_model(rules, enabled=False)
+
+
+def _tuning_text(path: Path, rules: RuleSet) -> Source:
+    """A text of ``paragraphs_tuning`` (title on the first line, empty when none), cleaned as a whole."""
+    title, *body = path.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    title = title.strip()
+    text = "\n".join([title, *body] if title else body)
+    doc = clean_text(text, rules=rules, metadata={"title": title} if title else {})
+    paragraphs = list(doc.paragraphs)
+    if title and paragraphs and paragraphs[0] == doc.title:
+        return Source(path.stem, paragraphs[0], tuple(paragraphs[1:]), False)
+    return Source(path.stem, None, tuple(paragraphs), False)
+
+
+def _cleaned_source(path: Path, rules: RuleSet, *, held_out: bool) -> Source:
+    """A real file as ``docmend clean`` gives it, paragraphs as the page had them."""
+    doc = clean_file(path, rules=rules)
+    paragraphs = list(doc.paragraphs)
+    title = doc.title if paragraphs and paragraphs[0] == doc.title else None
+    body = paragraphs[1:] if title else paragraphs
+    return Source(path.name.split(".")[0], title, tuple(body), held_out)
 
 
 def boundaries(paragraphs: Sequence[str]) -> set[int]:
@@ -178,9 +221,16 @@ def summary(table: dict[tuple[str, float], Counts], held_out: set[str], rate: fl
     return tuning, held
 
 
+def group_counts(table: dict[tuple[str, float], Counts], names: set[str], rate: float) -> Counts:
+    """The counts of the documents ``names`` at one keep_break_rate."""
+    return sum((c for (name, r), c in table.items() if r == rate and name in names), Counts())
+
+
 def main() -> None:
     rules = load_rules()
-    extra = [Path(arg) for arg in sys.argv[1:]]
+    if "--model" in sys.argv[1:]:
+        rules = with_paragraph_model(rules)
+    extra = [Path(arg) for arg in sys.argv[1:] if arg != "--model"]
     held_out = {s.name for s in sources(rules, extra) if s.held_out}
     table = evaluate(rules, extra=extra)
     print(f"{'document':32} {'kept':>5} {'right':>6} {'wrong':>6} {'missed':>6} {'P':>6} {'R':>6} {'F1':>6}")
@@ -189,6 +239,14 @@ def main() -> None:
         print(
             f"{name + tag:32} {rate:5.1f} {c.right:6} {c.wrong:6} {c.missed:6} "
             f"{c.precision:6.3f} {c.recall:6.3f} {c.f1:6.3f}"
+        )
+    generated = {s.name for s in sources(rules, extra) if s.generated}
+    for rate in KEEP_BREAK_RATES:
+        gen = group_counts(table, generated, rate)
+        real = group_counts(table, {n for n, _ in table} - generated - held_out, rate)
+        print(
+            f"breaks kept {rate:.1f}: generator documents F1 {gen.f1:.3f} (P {gen.precision:.3f} R {gen.recall:.3f}), "
+            f"real tuning texts F1 {real.f1:.3f} (P {real.precision:.3f} R {real.recall:.3f})"
         )
     for rate in KEEP_BREAK_RATES:
         tuning, held = summary(table, held_out, rate)

@@ -1,4 +1,5 @@
-"""Paragraphs recovered from flattened text without a reference (pipeline/stages/paragraph_cues.py).
+"""Paragraphs recovered from flattened text without a reference (pipeline/stages/paragraph_cues.py and
+pipeline/stages/paragraph_model.py).
 
 The figures come from :mod:`paragraph_eval` (``python tests/paragraph_eval.py`` prints them); the floors
 are pinned a little under what was measured, so that a change that loses paragraphs fails here.
@@ -14,37 +15,64 @@ import regex
 from conftest import run
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from paragraph_eval import Counts, boundaries, evaluate, flatten, sources, summary
+from paragraph_eval import Counts, boundaries, evaluate, flatten, group_counts, sources, summary
 
 from pipeline.rules import RuleSet
 from pipeline.runner import clean_text
 from pipeline.stages.paragraph_cues import cue_paragraph_starts
+from pipeline.stages.paragraph_model import with_paragraph_model
 from pipeline.stages.paragraphs import heading_patterns, split_paragraphs
 
-# measured (tests/paragraph_eval.py), before → after the cues: every break removed
-#   tuning   F1 0.603 → 0.938 (precision 1.000 → 1.000)
-#   held out F1 0.154 → 0.154 (real news and a law text: no cue in them)
-# and with 30% of the breaks kept: tuning 0.714 → 0.934, held out 0.468 → 0.468
-FLOORS = {0.0: (0.92, 0.15), 0.3: (0.92, 0.46)}
+# measured (tests/paragraph_eval.py), every break removed / 30% of the breaks kept, before → after:
+#   generator documents  F1 0.603 → 0.938 with the cues (precision 1.000); the model leaves them as they are
+#                        0.714 → 0.934
+#   real tuning texts    F1 0.059 → 0.168 with the model (precision 1.000 → 1.000, recall 0.031 → 0.092);
+#                        0.449 → 0.469 (precision 1.000 → 1.000)
+#   held out             F1 0.160 → 0.148 with the model (precision 1.000 → 0.500: one wrong break in one
+#                        Xinhua text, counted in both of its copies; no break gained);
+#                        0.500 → 0.469 (precision 1.000 → 0.793)
+# The model is off by default (rules/common/paragraph_model.toml); both settings are pinned.
+# (model on?, rate): (generator documents F1, real tuning texts F1, held-out F1, held-out precision)
+FLOORS = {
+    (False, 0.0): (0.92, 0.05, 0.15, 1.0),
+    (False, 0.3): (0.92, 0.42, 0.48, 1.0),
+    (True, 0.0): (0.92, 0.15, 0.13, 0.45),
+    (True, 0.3): (0.92, 0.45, 0.45, 0.75),
+}
+MIN_TUNING_PRECISION = 0.95
+
+
+def _rules(rules: RuleSet, model: bool) -> RuleSet:
+    return with_paragraph_model(rules) if model else rules
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["cues", "cues+model"])
+def table(rules: RuleSet, request) -> tuple[bool, dict[tuple[str, float], Counts]]:
+    return request.param, evaluate(_rules(rules, request.param))
 
 
 @pytest.fixture(scope="module")
-def table(rules: RuleSet) -> dict[tuple[str, float], Counts]:
-    return evaluate(rules)
+def groups(rules: RuleSet) -> dict[str, set[str]]:
+    found = sources(rules)
+    generated = {s.name for s in found if s.generated}
+    held_out = {s.name for s in found if s.held_out}
+    real = {s.name for s in found} - generated - held_out
+    return {"generated": generated, "real": real, "held_out": held_out}
 
 
-@pytest.fixture(scope="module")
-def held_out(rules: RuleSet) -> set[str]:
-    return {source.name for source in sources(rules) if source.held_out}
-
-
-@pytest.mark.parametrize("rate", sorted(FLOORS))
-def test_flattened_documents_paragraph_f1(table, held_out, rate: float) -> None:
-    tuning, held = summary(table, held_out, rate)
-    tuning_floor, held_floor = FLOORS[rate]
-    assert tuning.f1 >= tuning_floor, (tuning, tuning.f1)
+@pytest.mark.parametrize("rate", [0.0, 0.3])
+def test_flattened_documents_paragraph_f1(table, groups, rate: float) -> None:
+    model, counts = table
+    generated_floor, real_floor, held_floor, held_precision_floor = FLOORS[(model, rate)]
+    generated = group_counts(counts, groups["generated"], rate)
+    real = group_counts(counts, groups["real"], rate)
+    tuning, held = summary(counts, groups["held_out"], rate)
+    assert generated.f1 >= generated_floor, (generated, generated.f1)
+    assert generated.precision == 1.0, "a paragraph break where a generator document has none"
+    assert real.f1 >= real_floor, (real, real.f1)
+    assert tuning.precision >= MIN_TUNING_PRECISION, (tuning, tuning.precision)
     assert held.f1 >= held_floor, (held, held.f1)
-    assert tuning.precision == 1.0 and held.precision == 1.0, "a paragraph break where the document has none"
+    assert held.precision >= held_precision_floor, (held, held.precision)
 
 
 def _flattened_cases(rules: RuleSet) -> list[tuple[str, str | None, str]]:
@@ -68,8 +96,10 @@ def _break_allowed(before: str, after: str, heading_at_start: regex.Pattern[str]
     return bool(heading_before or heading_at_start.match(after))
 
 
-def test_no_break_inside_a_sentence_and_no_text_changed(rules: RuleSet) -> None:
+@pytest.mark.parametrize("model", [False, True], ids=["cues", "cues+model"])
+def test_no_break_inside_a_sentence_and_no_text_changed(rules: RuleSet, model: bool) -> None:
     heading_at_start, _ = heading_patterns(rules)
+    rules = _rules(rules, model)
     for name, title, body in _flattened_cases(rules):
         text = (title + "\n" + body) if title else body
         doc = clean_text(text, rules=rules, metadata={"title": title} if title else {})
@@ -84,9 +114,12 @@ def test_no_break_inside_a_sentence_and_no_text_changed(rules: RuleSet) -> None:
                 assert _break_allowed(before, after, heading_at_start), (name, before[-20:], after[:20])
 
 
-def test_recovered_paragraphs_are_settled(rules: RuleSet) -> None:
+@pytest.mark.parametrize("model", [False, True], ids=["cues", "cues+model"])
+def test_recovered_paragraphs_are_settled(rules: RuleSet, model: bool) -> None:
     """Cleaning the output again changes nothing: the cues do not move once a break is in."""
-    for name, title, body in _flattened_cases(rules)[::3]:
+    cases = _flattened_cases(rules)[::3]
+    rules = _rules(rules, model)
+    for name, title, body in cases:
         text = (title + "\n" + body) if title else body
         metadata = {"title": title} if title else {}
         once = clean_text(text, rules=rules, metadata=metadata).text

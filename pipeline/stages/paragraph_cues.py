@@ -126,11 +126,14 @@ def cue_paragraph_starts(
     heading_at_start: regex.Pattern[str] | None = None,
     split_points: Sequence[int] = (),
     body_start: int = 0,
+    typical: int | None = None,
 ) -> list[CueStart]:
     """Positions where a paragraph starts, found from the text's own cues (see the module).
 
     ``split_points`` are the paragraph starts found already (headings, the title); ``body_start`` is
-    where the body begins (after the title line). Positions at a line start are never returned.
+    where the body begins (after the title line); ``typical`` the length of the paragraphs that kept their
+    breaks, when the caller measured it (else it is measured on ``text``). Positions at a line start are
+    never returned.
     """
     cues = cue_settings(rules)
     found: dict[int, tuple[str, str]] = {}
@@ -147,7 +150,7 @@ def cue_paragraph_starts(
     for pos, reason in _enumeration_starts(text, cues, known, heading_at_start):
         add(pos, "paragraphs.split-at-enumeration", reason)
     known = sorted({*split_points, *found})
-    for pos, rule_id, reason in _opener_starts(text, cues, known):
+    for pos, rule_id, reason in _opener_starts(text, cues, known, typical):
         add(pos, rule_id, reason)
     return sorted((pos, rule_id, reason) for pos, (rule_id, reason) in found.items())
 
@@ -277,10 +280,10 @@ def _after_heading(
     return bool(match) and match.end() < pos and not RE_PUNCT.search(text, match.end(), pos)
 
 
-def _opener_starts(text: str, cues: CueSettings, known: list[int]) -> list[CueStart]:
+def _opener_starts(text: str, cues: CueSettings, known: list[int], typical: int | None = None) -> list[CueStart]:
     """Sentences opening with a paragraph opener (``与此同时，``), each leaving pieces long enough."""
     found: list[CueStart] = []
-    typical = _typical_length(text, cues.typical_chars)
+    typical = typical or _typical_length(text, cues.typical_chars)
     bounds = sorted({0, len(text), *known, *(m.end() for m in RE_NEWLINE.finditer(text))})
     for pattern, weak in ((cues.strong, False), (cues.weak, True)):
         if pattern is None:

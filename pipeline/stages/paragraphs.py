@@ -15,7 +15,9 @@ Two steps, each returning edits:
                                                             一、深刻认识…
 
   Without any heading, flattened text is also split at the document's own cues (a salutation, a
-  lead-in, enumerated paragraphs, paragraph openers): see :mod:`pipeline.stages.paragraph_cues`.
+  lead-in, enumerated paragraphs, paragraph openers): see :mod:`pipeline.stages.paragraph_cues`;
+  then between sentences where a small model of paragraph length and sentence starts and ends finds
+  a paragraph break likely: see :mod:`pipeline.stages.paragraph_model`.
 
 Heading patterns, paragraph-opening phrases and layout thresholds come from
 ``rules/common/paragraphs.toml``.
@@ -34,6 +36,7 @@ import regex
 from ..document import Edit, make_edit
 from ..rules import RuleSet
 from .paragraph_cues import cue_paragraph_starts
+from .paragraph_model import model_paragraph_starts, surviving_paragraph_chars
 from .text import FILE_EXTENSIONS, joiner
 
 STAGE = "paragraphs"
@@ -174,10 +177,22 @@ def split_paragraphs(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> 
     for start, end in bounds:
         _split_heading_body(text, start, end, split_points, heading_at_start, openers, add, rules)
     body_start = _body_start(text, title)
+    if PARAGRAPH_CHARS not in metadata:  # measured once, before this stage's own breaks can count as kept ones
+        metadata[PARAGRAPH_CHARS] = surviving_paragraph_chars(text)
+    typical = metadata[PARAGRAPH_CHARS]
     cues = cue_paragraph_starts(
-        text, rules=rules, heading_at_start=heading_at_start, split_points=sorted(taken), body_start=body_start
+        text,
+        rules=rules,
+        heading_at_start=heading_at_start,
+        split_points=sorted(taken),
+        body_start=body_start,
+        typical=typical,
     )
     for pos, rule_id, reason in cues:
+        add(pos, pos, rule_id, reason)
+    known = sorted(taken)
+    model_starts = model_paragraph_starts(text, rules=rules, known=known, body_start=body_start, typical=typical)
+    for pos, rule_id, reason in model_starts:
         add(pos, pos, rule_id, reason)
     return edits
 
@@ -271,6 +286,9 @@ def _same_title(piece: str, title: str) -> bool:
     return piece == title or piece.translate(BRACKETS_FOLDED) == title.translate(BRACKETS_FOLDED)
 
 
+# metadata: the median length of the paragraphs that kept their breaks in the text this stage first saw
+# (None when fewer than three did); later passes see the breaks it put in, which must not count as kept
+PARAGRAPH_CHARS = "kept_paragraph_chars"
 TITLE_INSERTED = "title_inserted"  # metadata: the title was put first once; a later stage may change it
 
 
