@@ -1,0 +1,140 @@
+"""Generic evidence of the chrome stage that names no site: runs of lines between chrome lines, key: number
+fields of any key, head/tail lines unlike the body, rows of short words, URLs, and the templates with a
+variable part (call to action, byline, reading time, a line that is only a site's name, generated intros).
+Each case has its counterpart that must stay: precision first."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from pipeline.rules import load_rules
+from pipeline.stages.chrome import flag_chrome, strip_chrome
+
+BODY = (
+    "本发明涉及计算机互联网领域，具体而言，涉及一种语料标注方法和装置，用于语料的多次标注。\n"
+    "现有技术中已经有的关于语料标注的具体展现方案主要针对情感标注，主要包括两种方式。\n"
+)
+STRONG_1 = "发布时间:2021-11-24 10:27:05 来源:互联网"
+STRONG_2 = "2366人阅读 评论(0) 收藏 举报"
+
+
+def removed(text: str, rules) -> list[str]:
+    return [e.before.strip() for e in strip_chrome(text, rules=rules, metadata={})]
+
+
+def flagged(text: str, rules) -> list[str]:
+    return [f.before.strip() for f in flag_chrome(text, rules=rules, metadata={})]
+
+
+def test_run_of_lines_between_chrome_lines_removed(rules):
+    """Unknown short lines (a poster's rank, a counter) between two chrome lines go with them."""
+    page = f"{STRONG_1}\n管理员\n- 12632\n{STRONG_2}\n" + BODY
+    assert removed(page, rules) == [STRONG_1, "管理员", "- 12632", STRONG_2]
+    [edit] = [e for e in strip_chrome(page, rules=rules, metadata={}) if e.before.strip() == "管理员"]
+    assert "between chrome lines" in edit.reason
+
+
+def test_without_the_run_rule_the_lines_stay(rules):
+    """The same page with the rule's points at zero: the two unknown lines are not removed (so the test
+    above measures the rule, not some other evidence)."""
+    off = copy.copy(rules)
+    off.settings = copy.deepcopy(rules.settings)
+    off.settings["chrome"]["between_points"] = 0.0
+    page = f"{STRONG_1}\n管理员\n- 12632\n{STRONG_2}\n" + BODY
+    assert removed(page, off) == [STRONG_1, STRONG_2]
+
+
+@pytest.mark.parametrize(
+    "middle",
+    [
+        "语料标注方法和装置",  # the page's title, repeated in the body's heading below: a title is kept
+        "本文讨论两种方式。",  # a sentence
+        "一二三四五六七八九十一二三四五六七八九十一二三四五六七八九十一",  # longer than between_max_chars
+    ],
+)
+def test_line_between_chrome_lines_that_reads_as_more_stays(rules, middle):
+    page = f"{STRONG_1}\n{middle}\n{STRONG_2}\n语料标注方法和装置\n" + BODY
+    assert middle not in removed(page, rules)
+
+
+def test_a_run_longer_than_the_limit_stays(rules):
+    lines = [f"第{n}项" for n in "一二三四五六"]  # six unknown lines: more than between_max_lines
+    page = STRONG_1 + "\n" + "\n".join(lines) + "\n" + STRONG_2 + "\n" + BODY
+    assert removed(page, rules) == [STRONG_1, STRONG_2]
+
+
+def test_key_number_of_any_key_is_evidence(rules):
+    """'签到天数: 382 天' names no known field, yet a key, a colon and a number read as page metadata."""
+    page = "签到天数: 382 天\n" + BODY
+    flags = flag_chrome(page, rules=rules, metadata={}) + strip_chrome(page, rules=rules, metadata={})
+    assert any("key: number" in f.reason for f in flags)
+    assert removed("答案: 3 个\n" + BODY + BODY, rules) == []  # alone it removes nothing
+
+
+def test_head_line_unlike_the_body_is_flagged_not_removed(rules):
+    """Sharing no character pair with the body is evidence, never enough on its own."""
+    page = "鸟哥笔记小乔\n" + BODY
+    assert removed(page, rules) == []
+    [flag] = [f for f in flag_chrome(page, rules=rules, metadata={}) if f.before == "鸟哥笔记小乔"]
+    assert "unlike the body" in flag.reason
+
+
+def test_sentence_unlike_the_body_kept(rules):
+    page = "分类：按照数据的重要程度实行分级保护。\n" + BODY
+    assert removed(page, rules) == []
+
+
+def test_row_of_short_words_and_url_lines(rules):
+    assert removed("公司简介 公司的服务 新闻动态 联系我们 在线留言\n" + BODY, rules) == [
+        "公司简介 公司的服务 新闻动态 联系我们 在线留言"
+    ]
+    assert removed("更多资源 www.example.com 欢迎访问\n" + BODY, rules) == ["更多资源 www.example.com 欢迎访问"]
+
+
+@pytest.mark.parametrize(
+    ("line", "template"),
+    [
+        ("【点击图片进入下一页或下一篇】", "call-to-action"),
+        ("△点击收听本刊制作的音频", "call-to-action"),
+        ("腾讯云开发TCB发表于2020-06-07", "byline"),
+        ("共 9926字,需浏览 20分钟", "reading-time"),
+        ("益智教育网", "site-line"),
+    ],
+)
+def test_templates_at_the_page_head(rules, line, template):
+    edits = strip_chrome(line + "\n" + BODY, rules=rules, metadata={})
+    assert [e.before.strip() for e in edits] == [line]
+    assert f"template {template}" in edits[0].reason
+
+
+def test_generated_intro_under_the_title_removed(rules):
+    intro = "本文介绍了检测签名之间对已签名PDF所做的更改的处理方法,对大家解决问题具有一定的参考价值"
+    page = "检测签名之间对已签名PDF所做的更改\n" + intro + "\n" + BODY
+    assert removed(page, rules) == [intro]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # a heading that is a word the body uses is no site name
+        "互联网\n" + BODY,
+        # a tutorial step telling the reader to click, as a sentence in the body
+        BODY + "点击文件菜单，选择另存为。\n" + BODY,
+        # a date after 发表于 inside a sentence of the body
+        BODY + "该论文发表于2019-05年的期刊上，引起了广泛的关注和讨论，此后被多次引用。\n" + BODY,
+    ],
+)
+def test_template_lookalikes_in_the_body_kept(rules, page):
+    assert removed(page, rules) == []
+
+
+def test_data_only_in_rules_file():
+    """The new evidence reads its points and words from rules/common/chrome.toml."""
+    settings = load_rules().settings
+    assert {"between_points", "key_value_points", "unlike_points", "menu_row_points", "url_points"} <= set(
+        settings["chrome"]
+    )
+    assert "每日心情" in settings["chrome_words"]["forum"]["words"]
+    assert {"call-to-action", "byline", "reading-time", "site-line"} <= set(settings["chrome_templates"])
