@@ -138,3 +138,35 @@ def test_data_only_in_rules_file():
     )
     assert "每日心情" in settings["chrome_words"]["forum"]["words"]
     assert {"call-to-action", "byline", "reading-time", "site-line"} <= set(settings["chrome_templates"])
+
+
+@pytest.mark.parametrize(
+    ("first", "left"),
+    [
+        ("语料标注方法和装置-某某网站建设", "语料标注方法和装置"),  # <title>-<site>
+        ("云端书斋 -语料标注方法和装置", "语料标注方法和装置"),  # <site> -<title>
+        ("语料标注方法和装置_某某资讯中心", "语料标注方法和装置"),
+    ],
+)
+def test_site_name_beside_the_title_on_the_first_line_removed(rules, first, left):
+    page = f"{first}\n语料标注方法和装置\n" + BODY
+    edits = strip_chrome(page, rules=rules, metadata={})
+    assert [e.rule_id for e in edits] == ["chrome.title-site"]
+    out = page[: edits[0].start] + page[edits[0].end :]
+    assert out.splitlines()[0] == left
+    assert "recurs below" in edits[0].reason
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        # the suffix is a word of the document (it recurs): part of the title
+        "语料标注方法和装置-情感标注\n语料标注方法和装置\n" + BODY + "情感标注是其中一种。\n",
+        # the title does not recur below: nothing shows the first line is a browser title
+        "情感分析综述-某某网站建设\n" + BODY,
+        # a year range is no separator
+        "2020-2021学年第一学期期末考试\n2020\n" + BODY,
+    ],
+)
+def test_first_line_that_is_no_browser_title_kept(rules, page):
+    assert [e for e in strip_chrome(page, rules=rules, metadata={}) if e.rule_id == "chrome.title-site"] == []

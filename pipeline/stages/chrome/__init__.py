@@ -8,7 +8,9 @@ character pairs. A line scoring ``remove_at`` or more is removed with an edit ``
 lists the evidence; lines scoring from ``flag_at`` are only reported (:func:`flag_chrome`). Patterns with a
 variable part (the share header of any site, photo credits, slide-master placeholders) remove spans glued
 to the body (``chrome.<template>``); ``head`` patterns (a news dateline ``新华社北京3月5日电（记者 张三）``)
-are removed only at the start of the body and flagged elsewhere; a word left over in removed lines — the
+are removed only at the start of the body and flagged elsewhere; the site's name beside the title on the
+page's first line (a browser title, ``chrome.title-site``) goes when the title recurs below and the name
+nowhere; a word left over in removed lines — the
 site's own name — is removed where it makes up a line, and where, mixing Latin and Han (``seo靠我``), it is
 glued into the body.
 
@@ -33,6 +35,7 @@ from ...rules import RuleSet
 from .data import ChromeSettings, load_lexicon, looks_traditional
 from .score import STAGE, Scored, score_lines
 from .spans import head_flags, head_spans, overlaps, site_name_spans, template_spans
+from .title_site import title_site_spans
 
 __all__ = ["ChromeSettings", "flag_chrome", "strip_chrome"]
 
@@ -74,6 +77,9 @@ def strip_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list
             )
             taken.append((item.start, end))
             removed.append(item)
+    title_site = title_site_spans(text, cfg, taken)  # only where the first line is not chrome as a whole
+    taken += [(e.start, e.end) for e in title_site]
+    edits += title_site
     edits.extend(site_name_spans(text, removed, taken, cfg))
     return sorted(edits, key=lambda e: (e.start, e.end))
 

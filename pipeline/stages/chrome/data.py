@@ -67,6 +67,8 @@ class ChromeSettings:
     menu_row_min_words: int = 4
     menu_row_points: float = 1.0
     url_points: float = 1.0
+    title_site_min_chars: int = 4
+    title_site_max_chars: int = 16
 
     @classmethod
     def read(cls, rules: RuleSet) -> ChromeSettings:
