@@ -220,7 +220,9 @@ def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexico
     templated = [
         m.start()
         for t in lexicon.templates
-        if t.kind == "line" and (not t.requires or any(lit in text for lit in t.requires))
+        if t.kind == "line"
+        and not t.absent_from_body  # a line that is only a site's name counts at the head and tail only
+        and (not t.requires or any(lit in text for lit in t.requires))
         for m in t.pattern.finditer(text)
     ]
     rows = {bisect.bisect_right(starts, position) - 1 for position in positions + templated}
