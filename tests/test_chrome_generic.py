@@ -170,3 +170,10 @@ def test_site_name_beside_the_title_on_the_first_line_removed(rules, first, left
 )
 def test_first_line_that_is_no_browser_title_kept(rules, page):
     assert [e for e in strip_chrome(page, rules=rules, metadata={}) if e.rule_id == "chrome.title-site"] == []
+
+
+def test_breadcrumb_with_spaced_hyphens(rules):
+    """' - ' between short segments is a breadcrumb's separator; a hyphen inside a word is not."""
+    crumb = "法律咨询服务网 - 法律咨询 - 论令的含义"
+    assert any("separated segments" in f.reason for f in flag_chrome(crumb + "\n" + BODY, rules=rules))
+    assert not any("separated" in f.reason for f in flag_chrome("ISO-9001-2015质量体系认证\n" + BODY, rules=rules))

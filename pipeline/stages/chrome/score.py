@@ -22,7 +22,8 @@ RE_DOI = regex.compile(r"\b10\.\d{4,9}/\S+")
 RE_URL = regex.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|cn|net|org|cc|me)(?:\.cn)?\b", regex.ASCII)
 RE_FILLER = regex.compile(r"[\s\p{P}\p{S}\p{Zs}]+")  # separators, punctuation, emoji and spaces
 RE_RESIDUAL = regex.compile(r"[\p{Han}A-Za-z0-9]+")
-RE_BREADCRUMB_SEP = regex.compile(r"\s*(?:>>|»|›|>|＞|\||/|&gt;)\s*")
+# breadcrumb separators; a hyphen or dash only with spaces around it (法律咨询服务网 - 法律咨询 - 标题)
+RE_BREADCRUMB_SEP = regex.compile(r"\s*(?:>>|»|›|>|＞|→|\||/|&gt;)\s*|\s+[-－–—]\s+")
 RE_LATIN_OR_DIGIT = regex.compile(r"[A-Za-z0-9]")
 RE_HAN = regex.compile(r"\p{Han}")
 RE_HAN_PAIR = regex.compile(r"(?=(\p{Han}{2}))")
@@ -330,7 +331,7 @@ def _unlike_the_body(item: Scored, pairs: list[str], cfg: ChromeSettings, vocabu
         return  # a sentence is never chrome for where it sits or what words it lacks
     if len(pairs) >= cfg.unlike_min_pairs and not any(vocabulary.seen(p) for p in pairs):
         item.evidence.append(("unlike the body's vocabulary", cfg.unlike_points))
-    segments = line.split()
+    segments = [s for s in line.split() if RE_RESIDUAL.search(s)]  # words, not separators between them
     if len(segments) >= cfg.menu_row_min_words and all(len(s) <= cfg.menu_max_chars for s in segments):
         item.evidence.append((f"row of {len(segments)} short words", cfg.menu_row_points))
     if len(line) <= cfg.bare_line_chars * 2 and RE_URL.search(line):
