@@ -73,12 +73,14 @@ def test_key_number_of_any_key_is_evidence(rules):
     assert removed("答案: 3 个\n" + BODY + BODY, rules) == []  # alone it removes nothing
 
 
-def test_head_line_unlike_the_body_is_flagged_not_removed(rules):
-    """Sharing no character pair with the body is evidence, never enough on its own."""
-    page = "鸟哥笔记小乔\n" + BODY
+def test_unlike_the_body_adds_to_other_evidence_only(rules):
+    """Sharing no character pair with the body adds to other chrome evidence (flagged here, not removed);
+    alone, as a heading with words of its own, it is nothing."""
+    page = "鸟哥笔记小乔 APP\n" + BODY
     assert removed(page, rules) == []
-    [flag] = [f for f in flag_chrome(page, rules=rules, metadata={}) if f.before == "鸟哥笔记小乔"]
+    [flag] = [f for f in flag_chrome(page, rules=rules, metadata={}) if f.before == "鸟哥笔记小乔 APP"]
     assert "unlike the body" in flag.reason
+    assert flag_chrome("一、墨香鸟哥笔记翻译\n" + BODY, rules=rules, metadata={}) == []
 
 
 def test_sentence_unlike_the_body_kept(rules):

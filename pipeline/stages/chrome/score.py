@@ -329,7 +329,9 @@ def _unlike_the_body(item: Scored, pairs: list[str], cfg: ChromeSettings, vocabu
     line = item.line
     if RE_SENTENCE_PUNCT.search(line) or RE_SENTENCE_END.search(line):
         return  # a sentence is never chrome for where it sits or what words it lacks
-    if len(pairs) >= cfg.unlike_min_pairs and not any(vocabulary.seen(p) for p in pairs):
+    # not evidence on its own (a heading may use words the body does not): it adds to other evidence
+    other = any(points > 0 and name != "no sentence punctuation" for name, points in item.evidence)
+    if other and len(pairs) >= cfg.unlike_min_pairs and not any(vocabulary.seen(p) for p in pairs):
         item.evidence.append(("unlike the body's vocabulary", cfg.unlike_points))
     segments = [s for s in line.split() if RE_RESIDUAL.search(s)]  # words, not separators between them
     if len(segments) >= cfg.menu_row_min_words and all(len(s) <= cfg.menu_max_chars for s in segments):
