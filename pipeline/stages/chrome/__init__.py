@@ -32,8 +32,9 @@ from typing import Any
 
 from ...document import Edit, make_edit
 from ...rules import RuleSet
+from .blocks import BlockSettings, block_verdicts
 from .data import ChromeSettings, load_lexicon, looks_traditional
-from .score import STAGE, Scored, score_lines
+from .score import STAGE, Scored, lines, score_lines
 from .spans import head_flags, head_spans, overlaps, site_name_spans, template_spans
 from .title_site import title_site_spans
 
@@ -77,6 +78,7 @@ def strip_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list
             )
             taken.append((item.start, end))
             removed.append(item)
+    edits += _block_edits(text, rules, cfg, scored, metadata, taken, remove=True)
     title_site = title_site_spans(text, cfg, taken)  # only where the first line is not chrome as a whole
     taken += [(e.start, e.end) for e in title_site]
     edits += title_site
@@ -109,7 +111,37 @@ def flag_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = 
                     confidence=_confidence(score, cfg),
                 )
             )
+    flags += _block_edits(text, rules, cfg, score_lines(text, cfg, lexicon, dict(metadata or {})), {}, [], remove=False)
     return sorted(flags, key=lambda e: (e.start, e.end))
+
+
+def _block_edits(
+    text: str,
+    rules: RuleSet,
+    cfg: ChromeSettings,
+    scored: list[Scored],
+    metadata: dict[str, Any],
+    taken: list[tuple[int, int]],
+    *,
+    remove: bool,
+) -> list[Edit]:
+    """The content-block classifier's removals (``remove``: lines with their line breaks, ``chrome.block``,
+    added to ``taken``) or its flags (``chrome.block-flagged``, before == after)."""
+    edits = []
+    settings = BlockSettings.read(rules)
+    for verdict in block_verdicts(text, lines(text), scored, settings, (cfg.flag_at, cfg.remove_at), metadata):
+        if remove and verdict.remove and not overlaps(taken, verdict.start, verdict.end):
+            end = verdict.end + 1 if text[verdict.end : verdict.end + 1] == "\n" else verdict.end
+            edits.append(
+                make_edit(STAGE, "chrome.block", text, verdict.start, end, "", verdict.reason, confidence=0.8)
+            )
+            taken.append((verdict.start, end))
+        elif not remove:
+            start, end = verdict.start, verdict.end
+            reason = "looks like site chrome, too weak to remove: " + verdict.reason
+            flagged = text[start:end]
+            edits.append(make_edit(STAGE, "chrome.block-flagged", text, start, end, flagged, reason, confidence=0.5))
+    return edits
 
 
 def _confidence(score: float, cfg: ChromeSettings) -> float:
