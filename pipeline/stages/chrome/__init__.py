@@ -132,9 +132,7 @@ def _block_edits(
     for verdict in block_verdicts(text, lines(text), scored, settings, (cfg.flag_at, cfg.remove_at), metadata):
         if remove and verdict.remove and not overlaps(taken, verdict.start, verdict.end):
             end = verdict.end + 1 if text[verdict.end : verdict.end + 1] == "\n" else verdict.end
-            edits.append(
-                make_edit(STAGE, "chrome.block", text, verdict.start, end, "", verdict.reason, confidence=0.8)
-            )
+            edits.append(make_edit(STAGE, "chrome.block", text, verdict.start, end, "", verdict.reason, confidence=0.8))
             taken.append((verdict.start, end))
         elif not remove:
             start, end = verdict.start, verdict.end
