@@ -37,11 +37,13 @@ def test_run_of_lines_between_chrome_lines_removed(rules):
 
 
 def test_without_the_run_rule_the_lines_stay(rules):
-    """The same page with the rule's points at zero: the two unknown lines are not removed (so the test
-    above measures the rule, not some other evidence)."""
+    """The same page with the rule's points at zero (and the content-block classifier, which takes such
+    lines too, off): the two unknown lines are not removed (so the test above measures the rule, not some
+    other evidence)."""
     off = copy.copy(rules)
     off.settings = copy.deepcopy(rules.settings)
     off.settings["chrome"]["between_points"] = 0.0
+    off.settings["chrome_blocks"]["enabled"] = False
     page = f"{STRONG_1}\n管理员\n- 12632\n{STRONG_2}\n" + BODY
     assert removed(page, off) == [STRONG_1, STRONG_2]
 

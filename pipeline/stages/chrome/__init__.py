@@ -111,7 +111,9 @@ def flag_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = 
                     confidence=_confidence(score, cfg),
                 )
             )
-    flags += _block_edits(text, rules, cfg, score_lines(text, cfg, lexicon, dict(metadata or {})), {}, [], remove=False)
+    scored = score_lines(text, cfg, lexicon, dict(metadata or {}))
+    removed = [(x.start, x.end) for x in scored if x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at]
+    flags += _block_edits(text, rules, cfg, scored, {}, removed, remove=False)
     return sorted(flags, key=lambda e: (e.start, e.end))
 
 
@@ -126,7 +128,7 @@ def _block_edits(
     remove: bool,
 ) -> list[Edit]:
     """The content-block classifier's removals (``remove``: lines with their line breaks, ``chrome.block``,
-    added to ``taken``) or its flags (``chrome.block-flagged``, before == after)."""
+    added to ``taken``) or its flags (``chrome.block-flagged``, before == after; none on ``taken``)."""
     edits = []
     settings = BlockSettings.read(rules)
     for verdict in block_verdicts(text, lines(text), scored, settings, (cfg.flag_at, cfg.remove_at), metadata):
@@ -134,7 +136,7 @@ def _block_edits(
             end = verdict.end + 1 if text[verdict.end : verdict.end + 1] == "\n" else verdict.end
             edits.append(make_edit(STAGE, "chrome.block", text, verdict.start, end, "", verdict.reason, confidence=0.8))
             taken.append((verdict.start, end))
-        elif not remove:
+        elif not remove and not verdict.remove and not overlaps(taken, verdict.start, verdict.end):
             start, end = verdict.start, verdict.end
             reason = "looks like site chrome, too weak to remove: " + verdict.reason
             flagged = text[start:end]

@@ -27,6 +27,10 @@ from ..damage.shared import read_table
 from .score import RE_SENTENCE_PUNCT, RE_URL, Scored
 
 GOOD, NEAR, SHORT, BAD = "good", "near-good", "short", "bad"
+SHORT_BARE = "short, no function character or punctuation"
+# what makes a line bad enough on its own to be removed (a longer line with few function characters, as a
+# title without any, is only flagged)
+STRONG_REASONS = ("chrome evidence", "link-like", SHORT_BARE)
 RE_HAN_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")  # the CJK blocks prose uses
 SAMPLE_CHARS = 100  # a long line's densities are measured on its start
 # separators between links of a menu or breadcrumb; a slash or a dot only with spaces around it
@@ -37,6 +41,7 @@ RE_LINK_SEP = regex.compile(r"\s*(?:\||丨|›|»|>>|>|＞|→|&gt;)\s*|\s+[/·�
 class BlockSettings:
     """The ``[chrome_blocks]`` table (see ``rules/common/chrome.toml`` for what each value means)."""
 
+    enabled: bool = True
     short_chars: int = 10
     good_chars: int = 20
     function_high: float = 0.1
@@ -47,6 +52,7 @@ class BlockSettings:
     heading_chars: int = 200
     inner_min_lines: int = 5
     run_min_chrome: int = 2
+    run_chrome_share: float = 0.3
     function_words: tuple[str, ...] = ()
 
     @classmethod
@@ -151,7 +157,7 @@ def _text_class(line: str, settings: BlockSettings) -> tuple[str, str]:
         return SHORT, "mostly not Han"  # code, numbers, Latin: its neighbours decide
     if len(line) < settings.short_chars:
         if function == 0 and not punct:
-            return BAD, "short, no function character or punctuation"
+            return BAD, SHORT_BARE
         return SHORT, "short"
     density = function / max(han, 1)
     if density >= settings.function_high and len(line) >= settings.good_chars and punct:
@@ -257,8 +263,9 @@ def classify(
 
 def verdicts(blocks: list[Block], settings: BlockSettings, protected: Callable[[Block], bool]) -> list[Verdict]:
     """For each zone outside the body (the head, the tail, each inner run): with at least ``run_min_chrome``
-    lines of chrome evidence, its lines bad by their own features are removed and the others flagged; with
-    less (but some), its lines bad by their own features are only flagged. ``protected`` lines (the title,
+    lines of chrome evidence, and at least ``run_chrome_share`` of its lines, its lines bad by their own
+    features (chrome evidence, link-like, short and bare) are removed and the others flagged; with less (but
+    some), its lines bad by their own features are only flagged. ``protected`` lines (the title,
     a line the body repeats) are left alone."""
     zones: list[list[Block]] = []
     previous: Block | None = None
@@ -275,10 +282,10 @@ def verdicts(blocks: list[Block], settings: BlockSettings, protected: Callable[[
         evidence = sum(b.chrome or b.why == "link-like" for b in zone)
         if not evidence:
             continue
-        strong = evidence >= settings.run_min_chrome
+        strong = evidence >= max(settings.run_min_chrome, settings.run_chrome_share * len(zone))
         where = {"head": "page head", "tail": "page tail", "inner": "a run of bad lines in the body"}[zone[0].zone]
         for b in zone:
-            remove = strong and b.own == BAD
+            remove = strong and b.own == BAD and b.why in STRONG_REASONS
             if (not remove and b.own != BAD and not strong) or protected(b):
                 continue
             reason = (
@@ -300,7 +307,7 @@ def block_verdicts(
     metadata: dict[str, Any],
 ) -> list[Verdict]:
     """The removals and flags of the block classifier on ``text`` (lines ``line_spans``, scored ``items``)."""
-    if not settings.function_words:
+    if not settings.enabled or not settings.function_words:
         return []
     starts = [s for s, _ in line_spans]
     scored = {bisect.bisect_right(starts, item.start) - 1: item for item in items}
