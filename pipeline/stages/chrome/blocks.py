@@ -42,8 +42,9 @@ class BlockSettings:
     """The ``[chrome_blocks]`` table (see ``rules/common/chrome.toml`` for what each value means)."""
 
     enabled: bool = True
-    short_chars: int = 10
-    good_chars: int = 20
+    short_chars: int = 12
+    good_chars: int = 15
+    long_chars: int = 60
     function_high: float = 0.1
     function_low: float = 0.05
     han_share: float = 0.5
@@ -138,6 +139,8 @@ def own_class(line: str, chrome: float, settings: BlockSettings) -> tuple[str, s
     """
     if chrome >= 2:
         return BAD, "chrome evidence"
+    if len(line) >= settings.long_chars and RE_SENTENCE_PUNCT.search(line):
+        return GOOD, "long, with sentence punctuation"  # a paragraph: decided without counting
     if link_like(line, settings):
         return BAD, "link-like"
     cls, why = _text_class(line, settings)
@@ -309,6 +312,8 @@ def block_verdicts(
     """The removals and flags of the block classifier on ``text`` (lines ``line_spans``, scored ``items``)."""
     if not settings.enabled or not settings.function_words:
         return []
+    if not any(item.raw >= thresholds[0] or link_like(item.line, settings) for item in items):
+        return []  # no zone can hold chrome evidence: nothing to remove or flag (and no line to classify)
     starts = [s for s, _ in line_spans]
     scored = {bisect.bisect_right(starts, item.start) - 1: item for item in items}
     blocks = classify(text, line_spans, scored, settings, thresholds)
