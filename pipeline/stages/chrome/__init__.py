@@ -10,7 +10,9 @@ variable part (the share header of any site, photo credits, slide-master placeho
 to the body (``chrome.<template>``); ``head`` patterns (a news dateline ``新华社北京3月5日电（记者 张三）``)
 are removed only at the start of the body and flagged elsewhere; the site's name beside the title on the
 page's first line (a browser title, ``chrome.title-site``) goes when the title recurs below and the name
-nowhere; a word left over in removed lines — the
+nowhere; then the content-block classifier (:mod:`.blocks`, after jusText) removes the lines bad by their own
+features and by their neighbours' from a page's head, tail or inner run of bad lines rich in chrome lines
+(``chrome.block``), and flags weaker cases; a word left over in removed lines — the
 site's own name — is removed where it makes up a line, and where, mixing Latin and Han (``seo靠我``), it is
 glued into the body.
 
