@@ -54,6 +54,7 @@ class BlockSettings:
     inner_min_lines: int = 5
     run_min_chrome: int = 2
     run_chrome_share: float = 0.3
+    repeat_window_chars: int = 20000
     function_words: tuple[str, ...] = ()
 
     @classmethod
@@ -320,15 +321,15 @@ def block_verdicts(
     if not blocks:
         return []
     title = str(metadata.get("title") or "").strip()
-    body: list[str] = []
+    window = settings.repeat_window_chars
 
     def protected(block: Block) -> bool:
         """The first line (the title, most often; the line scorer removes it where it is chrome), the
-        title, a text the page repeats (a title in a breadcrumb) or a body line holds."""
+        title, a text the page repeats within ``repeat_window_chars`` around it (a title in a breadcrumb or
+        a heading below; bounded, so that a long page costs no more per line)."""
         if block is blocks[0] or (title and (title in block.text or (len(block.text) >= 4 and block.text in title))):
             return True
-        if not body:
-            body.append("\n".join(b.text for b in blocks if b.zone == "body"))
-        return len(block.text) >= 4 and (block.text in body[0] or text.count(block.text) > 1)
+        around = text[max(0, block.start - window) : block.end + window]
+        return len(block.text) >= 4 and around.count(block.text) > 1
 
     return verdicts(blocks, settings, protected)
