@@ -5,11 +5,31 @@ sentence punctuation and enough Chinese function characters — 的 了 是 在 
 (some function characters), ``short``, or ``bad`` (chrome evidence of the line scorer, link-like, a short line
 without any function character or punctuation, a longer one with hardly any). Then the context revises the
 classes that cannot decide alone: a short or near-good line takes the class of its nearest decided
-neighbours (the document's edges count as bad), and a line followed closely by good prose is a heading and
-stays body. The head (before the first good block), the tail (after the last) and runs of at least
-``inner_min_lines`` bad lines inside are the zones outside the body. In a zone holding at least
-``run_min_chrome`` lines with chrome evidence of their own, a line bad by its own features is removed
-(``chrome.block``); a line bad only by its context, or in a zone with less chrome evidence, is only flagged.
+neighbours (the document's edges count as bad), and a line followed closely by good prose, with no chrome
+line between, is a heading and stays body. The head (before the first good block), the tail (after the
+last) and runs of at least ``inner_min_lines`` bad lines inside are the zones outside the body. In a zone
+where lines with chrome evidence of their own are at least ``run_min_chrome`` and ``run_chrome_share`` of
+its lines, a line bad by its own features for a strong reason (chrome evidence, link-like, short and bare)
+is removed (``chrome.block``); a line bad only by its context, or for a weaker reason, or in a zone with
+less chrome evidence, is only flagged. The first line, the title and a line the page repeats nearby (a
+title in a breadcrumb) are never touched.
+
+Before (the line scorer takes the link lines; six bare names, too many for its run rule, go here)::
+
+    网站首页 | 新闻中心 | 关于我们
+    娱乐
+    科技
+    汽车
+    房产
+    教育
+    体育
+    登录 | 注册
+    当前位置：首页 > 科技
+    在这个过程中，我们发现了一个重要的问题，那就是数据的质量往往决定了模型的效果。
+
+After::
+
+    在这个过程中，我们发现了一个重要的问题，那就是数据的质量往往决定了模型的效果。
 """
 
 from __future__ import annotations
@@ -127,7 +147,7 @@ def link_like(line: str, settings: BlockSettings) -> bool:
     return separators >= 2 and len(segments) >= 3 and max(len(s) for s in segments) <= settings.link_segment_chars
 
 
-def own_class(line: str, chrome: float, settings: BlockSettings) -> tuple[str, str]:
+def own_class(line: str, chrome: int, settings: BlockSettings) -> tuple[str, str]:
     """A line's class by its own features, and the feature that decided it. ``chrome`` says how much chrome
     evidence the line scorer found: 2 (enough to remove the line), 1 (enough to flag it: it makes the
     line bad unless the line reads as prose), 0 (none).
