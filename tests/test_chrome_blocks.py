@@ -9,13 +9,17 @@ import bisect
 import copy
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.document import apply_edits
+from pipeline.rules import load_rules
 from pipeline.stages.chrome import flag_chrome, strip_chrome
 from pipeline.stages.chrome.blocks import BAD, GOOD, SHORT, BlockSettings, classify, link_like, own_class
 from pipeline.stages.chrome.data import ChromeSettings, load_lexicon
 from pipeline.stages.chrome.score import lines, score_lines
 
+_RULES = load_rules()
 PROSE = (
     "在这个过程中，我们发现了一个重要的问题，那就是数据的质量往往决定了模型的效果。\n"
     "为了解决这个问题，我们对已有的方法做了比较，并且提出了一种更简单的做法。\n"
@@ -145,6 +149,35 @@ def test_link_like_and_classes():
     assert (
         own_class("这是一个很长的句子，它却读起来像正文的一部分", 1, settings)[0] == GOOD
     )  # prose outweighs weak chrome
+
+
+PROSE_LINES = [*PROSE.splitlines(), *PROSE_2.splitlines(), "他说：“我们还是先把这件事做完，再去想下一步。”"]
+CHROME_LINES = [
+    "网站首页 | 新闻中心 | 关于我们",
+    "登录 | 注册",
+    "发布时间:2021-11-24 10:27:05 来源:互联网",
+    "2366人阅读 评论(0) 收藏 举报",
+    "www.example.com/news/1.html",
+    "社会",
+    "体育",
+    "友情链接",
+]
+BODY_SHAPES = ["二、研究方法", *POEM, *ITEMS]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(PROSE_LINES + CHROME_LINES + BODY_SHAPES), min_size=1, max_size=30))
+def test_prose_is_never_removed_by_the_classifier(line_list):
+    """Whatever the order of prose, chrome and short body lines, the classifier removes no line that
+    reads as prose, and every removal is a whole line that is bad by its own features for a strong
+    reason (its reason says so)."""
+    rules = _RULES
+    page = "\n".join(line_list) + "\n"
+    for edit in strip_chrome(page, rules=rules, metadata={}):
+        if edit.rule_id != "chrome.block":
+            continue
+        assert edit.before.strip() not in PROSE_LINES
+        assert edit.after == "" and "bad by its own features" in edit.reason
 
 
 def _blocks(page: str, rules):
