@@ -74,11 +74,13 @@ def test_unknown_site_template_is_learned_and_removed(site, learned_run, tmp_pat
     left, total = template_lines_left(pages, learned_texts)
     assert left <= 0.05 * total, f"{left} of {total} template lines left"
     assert body_lines_lost(pages, learned_texts) == []
-    # the same corpus without learning: the packaged rules do not know the site, most of its lines stay
+    # the same corpus without learning: the packaged rules do not know the site; the generic chrome stage
+    # takes the lines that look like chrome anywhere (toolbar, counters, running page lines, copyright:
+    # about half), this site's breadcrumb and share-header lines stay
     plain = run_corpus(CorpusOptions([corpus], tmp_path / "plain", workers=2, learn=False))
     assert plain["learned"] == []
     plain_left, _ = template_lines_left(pages, texts_by_name(tmp_path / "plain"))
-    assert plain_left > 0.5 * total
+    assert plain_left > 0.3 * total and plain_left >= 5 * max(left, 1)
 
 
 def test_learned_rule_file_reads_well(site, learned_run):

@@ -8,7 +8,11 @@ character pairs. A line scoring ``remove_at`` or more is removed with an edit ``
 lists the evidence; lines scoring from ``flag_at`` are only reported (:func:`flag_chrome`). Patterns with a
 variable part (the share header of any site, photo credits, slide-master placeholders) remove spans glued
 to the body (``chrome.<template>``); ``head`` patterns (a news dateline ``新华社北京3月5日电（记者 张三）``)
-are removed only at the start of the body and flagged elsewhere; a word left over in removed lines — the
+are removed only at the start of the body and flagged elsewhere; the site's name beside the title on the
+page's first line (a browser title, ``chrome.title-site``) goes when the title recurs below and the name
+nowhere; then the content-block classifier (:mod:`.blocks`, after jusText) removes the lines bad by their own
+features and by their neighbours' from a page's head, tail or inner run of bad lines rich in chrome lines
+(``chrome.block``), and flags weaker cases; a word left over in removed lines — the
 site's own name — is removed where it makes up a line, and where, mixing Latin and Han (``seo靠我``), it is
 glued into the body.
 
@@ -30,9 +34,11 @@ from typing import Any
 
 from ...document import Edit, make_edit
 from ...rules import RuleSet
+from .blocks import BlockSettings, block_verdicts
 from .data import ChromeSettings, load_lexicon, looks_traditional
-from .score import STAGE, Scored, score_lines
+from .score import STAGE, Scored, lines, score_lines
 from .spans import head_flags, head_spans, overlaps, site_name_spans, template_spans
+from .title_site import title_site_spans
 
 __all__ = ["ChromeSettings", "flag_chrome", "strip_chrome"]
 
@@ -74,6 +80,10 @@ def strip_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list
             )
             taken.append((item.start, end))
             removed.append(item)
+    edits += _block_edits(text, rules, cfg, scored, metadata, taken, remove=True)
+    title_site = title_site_spans(text, cfg, taken)  # only where the first line is not chrome as a whole
+    taken += [(e.start, e.end) for e in title_site]
+    edits += title_site
     edits.extend(site_name_spans(text, removed, taken, cfg))
     return sorted(edits, key=lambda e: (e.start, e.end))
 
@@ -103,7 +113,37 @@ def flag_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = 
                     confidence=_confidence(score, cfg),
                 )
             )
+    scored = score_lines(text, cfg, lexicon, dict(metadata or {}))
+    removed = [(x.start, x.end) for x in scored if x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at]
+    flags += _block_edits(text, rules, cfg, scored, {}, removed, remove=False)
     return sorted(flags, key=lambda e: (e.start, e.end))
+
+
+def _block_edits(
+    text: str,
+    rules: RuleSet,
+    cfg: ChromeSettings,
+    scored: list[Scored],
+    metadata: dict[str, Any],
+    taken: list[tuple[int, int]],
+    *,
+    remove: bool,
+) -> list[Edit]:
+    """The content-block classifier's removals (``remove``: lines with their line breaks, ``chrome.block``,
+    added to ``taken``) or its flags (``chrome.block-flagged``, before == after; none on ``taken``)."""
+    edits = []
+    settings = BlockSettings.read(rules)
+    for verdict in block_verdicts(text, lines(text), scored, settings, (cfg.flag_at, cfg.remove_at), metadata):
+        if remove and verdict.remove and not overlaps(taken, verdict.start, verdict.end):
+            end = verdict.end + 1 if text[verdict.end : verdict.end + 1] == "\n" else verdict.end
+            edits.append(make_edit(STAGE, "chrome.block", text, verdict.start, end, "", verdict.reason, confidence=0.8))
+            taken.append((verdict.start, end))
+        elif not remove and not verdict.remove and not overlaps(taken, verdict.start, verdict.end):
+            start, end = verdict.start, verdict.end
+            reason = "looks like site chrome, too weak to remove: " + verdict.reason
+            flagged = text[start:end]
+            edits.append(make_edit(STAGE, "chrome.block-flagged", text, start, end, flagged, reason, confidence=0.5))
+    return edits
 
 
 def _confidence(score: float, cfg: ChromeSettings) -> float:

@@ -57,6 +57,18 @@ class ChromeSettings:
     breadcrumb_bare_points: float = 1.0
     breadcrumb_max_segment: int = 16
     head_body_lines: int = 2
+    key_value_points: float = 1.0
+    key_value_line_chars: int = 60
+    between_points: float = 2.5
+    between_max_chars: int = 30
+    between_max_lines: int = 5
+    unlike_points: float = 1.0
+    unlike_min_pairs: int = 3
+    menu_row_min_words: int = 4
+    menu_row_points: float = 1.0
+    url_points: float = 1.0
+    title_site_min_chars: int = 4
+    title_site_max_chars: int = 16
 
     @classmethod
     def read(cls, rules: RuleSet) -> ChromeSettings:
@@ -74,6 +86,7 @@ class Template:
     replace: str
     description: str
     requires: tuple[str, ...] = ()
+    absent_from_body: bool = False  # counts only when no body line holds the line's text (a site's name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +161,7 @@ def _compiled(key: tuple[str, str, str, bool], rules: RuleSet, traditional: bool
             str(raw.get("replace", "")),
             str(raw.get("description", name)),
             tuple(raw.get("requires", ())),
+            bool(raw.get("absent_from_body", False)),
         )
         for name, raw in rules.settings.get("chrome_templates", {}).items()
     )

@@ -22,10 +22,13 @@ RE_DOI = regex.compile(r"\b10\.\d{4,9}/\S+")
 RE_URL = regex.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|cn|net|org|cc|me)(?:\.cn)?\b", regex.ASCII)
 RE_FILLER = regex.compile(r"[\s\p{P}\p{S}\p{Zs}]+")  # separators, punctuation, emoji and spaces
 RE_RESIDUAL = regex.compile(r"[\p{Han}A-Za-z0-9]+")
-RE_BREADCRUMB_SEP = regex.compile(r"\s*(?:>>|»|›|>|＞|\||/|&gt;)\s*")
+# breadcrumb separators; a hyphen or dash only with spaces around it (法律咨询服务网 - 法律咨询 - 标题)
+RE_BREADCRUMB_SEP = regex.compile(r"\s*(?:>>|»|›|>|＞|→|\||/|&gt;)\s*|\s+[-－–—]\s+")
 RE_LATIN_OR_DIGIT = regex.compile(r"[A-Za-z0-9]")
 RE_HAN = regex.compile(r"\p{Han}")
 RE_HAN_PAIR = regex.compile(r"(?=(\p{Han}{2}))")
+# a key of a few Han characters, a colon and a number: page metadata whatever its key (签到天数: 382)
+RE_KEY_NUMBER = regex.compile(r"(?<!\p{Han})\p{Han}{2,6}[ \t]*[:：][ \t]*(?=\d)")
 NAV_STARTS = ("首页", "首頁", "当前位置", "當前位置", "您的位置", "导航", "導航", "位置")
 
 
@@ -84,14 +87,32 @@ class _Vocabulary:
         self.lines = lines
         self.sample_chars = sample_chars
         self._pairs: set[str] | None = None
+        self._seen: set[str] | None = None
+        self._joined: str | None = None
+
+    def holds(self, text: str) -> bool:
+        """Whether some body line holds ``text``."""
+        if self._joined is None:
+            self._joined = "\n".join(self.lines)
+        return text in self._joined
 
     def __contains__(self, pair: str) -> bool:
         if self._pairs is None:
-            total = sum(len(line) for line in self.lines)
-            step = max(1, total // self.sample_chars)  # every step-th body line: bounded on a long document
-            counts = Counter(m for line in self.lines[::step] for m in RE_HAN_PAIR.findall(line))
-            self._pairs = {pair for pair, n in counts.items() if n >= 2}
-        return pair in self._pairs
+            self._count()
+        return pair in self._pairs  # type: ignore[operator]
+
+    def seen(self, pair: str) -> bool:
+        """Whether the pair occurs at all in the (sampled) body lines."""
+        if self._seen is None:
+            self._count()
+        return pair in self._seen  # type: ignore[operator]
+
+    def _count(self) -> None:
+        total = sum(len(line) for line in self.lines)
+        step = max(1, total // self.sample_chars)  # every step-th body line: bounded on a long document
+        counts = Counter(m for line in self.lines[::step] for m in RE_HAN_PAIR.findall(line))
+        self._pairs = {pair for pair, n in counts.items() if n >= 2}
+        self._seen = set(counts)
 
 
 def score_lines(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
@@ -139,6 +160,7 @@ def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str,
                 for j in (i - 1, i, i + 1):
                     if 0 <= j < len(spans):
                         page_break_near[j] = True
+    nearest = _nearest_lines(stripped)
     items: list[Scored] = []
     rows: list[int] = []
     for i, ((start, end), line) in enumerate(zip(spans, stripped, strict=True)):
@@ -162,8 +184,25 @@ def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str,
         rows.append(i)
     _menus(items, rows, cfg)
     _neighbours_of_chrome(items, rows, cfg)
+    _between_chrome(items, rows, nearest, cfg, text)
     _echoes(items, cfg, body_lines, metadata)
     return items
+
+
+def _nearest_lines(stripped: list[str]) -> list[tuple[int, int]]:
+    """For each line, the index of the nearest non-empty line before and after it (-1 where none)."""
+    out = [(-1, -1)] * len(stripped)
+    last = -1
+    for i, line in enumerate(stripped):
+        out[i] = (last, -1)
+        if line:
+            last = i
+    last = -1
+    for i in range(len(stripped) - 1, -1, -1):
+        out[i] = (out[i][0], last)
+        if stripped[i]:
+            last = i
+    return out
 
 
 def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexicon) -> tuple[set[int], set[int]]:
@@ -182,7 +221,9 @@ def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexico
     templated = [
         m.start()
         for t in lexicon.templates
-        if t.kind == "line" and (not t.requires or any(lit in text for lit in t.requires))
+        if t.kind == "line"
+        and not t.absent_from_body  # a line that is only a site's name counts at the head and tail only
+        and (not t.requires or any(lit in text for lit in t.requires))
         for m in t.pattern.finditer(text)
     ]
     rows = {bisect.bisect_right(starts, position) - 1 for position in positions + templated}
@@ -250,8 +291,15 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
     templated = False
     for template in lexicon.templates:
         if template.kind == "line" and template.pattern.search(line):
+            if template.absent_from_body and vocabulary.holds(line):
+                continue
             evidence.append((f"template {template.name}", template.weight))
             templated = True
+    if not field_names and len(line) <= cfg.key_value_line_chars:
+        keys = [m.span() for m in RE_KEY_NUMBER.finditer(line)]
+        if keys:
+            evidence.append((f"{len(keys)} key: number", cfg.key_value_points * min(2, len(keys))))
+            explained.extend(keys)
     residual = _residual(line, explained)
     item.residual = residual
     residual_chars = sum(len(r) for r in residual)
@@ -271,6 +319,25 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
         share = sum(p in vocabulary for p in pairs) / len(pairs)
         if share >= cfg.vocabulary_share:
             evidence.append((f"body vocabulary {share:.0%}", cfg.vocabulary_points))
+    if item.zone in ("head", "tail"):
+        _unlike_the_body(item, pairs, cfg, vocabulary)
+
+
+def _unlike_the_body(item: Scored, pairs: list[str], cfg: ChromeSettings, vocabulary: _Vocabulary) -> None:
+    """Evidence only a line at the page's head or tail can earn: none of its character pairs in the body,
+    a row of short words apart (a menu on one line), a URL or domain."""
+    line = item.line
+    if RE_SENTENCE_PUNCT.search(line) or RE_SENTENCE_END.search(line):
+        return  # a sentence is never chrome for where it sits or what words it lacks
+    # not evidence on its own (a heading may use words the body does not): it adds to other evidence
+    other = any(points > 0 and name != "no sentence punctuation" for name, points in item.evidence)
+    if other and len(pairs) >= cfg.unlike_min_pairs and not any(vocabulary.seen(p) for p in pairs):
+        item.evidence.append(("unlike the body's vocabulary", cfg.unlike_points))
+    segments = [s for s in line.split() if RE_RESIDUAL.search(s)]  # words, not separators between them
+    if len(segments) >= cfg.menu_row_min_words and all(len(s) <= cfg.menu_max_chars for s in segments):
+        item.evidence.append((f"row of {len(segments)} short words", cfg.menu_row_points))
+    if len(line) <= cfg.bare_line_chars * 2 and RE_URL.search(line):
+        item.evidence.append(("URL or domain", cfg.url_points))
 
 
 def _lead(line: str) -> int:
@@ -358,6 +425,52 @@ def _neighbours_of_chrome(items: list[Scored], rows: list[int], cfg: ChromeSetti
             continue
         if row - 1 in chrome_rows or row + 1 in chrome_rows:
             item.evidence.append(("next to chrome", cfg.neighbour_points))
+
+
+def _between_chrome(
+    items: list[Scored], rows: list[int], nearest: list[tuple[int, int]], cfg: ChromeSettings, text: str
+) -> None:
+    """Short lines of the page's head or tail in a run of at most ``between_max_lines`` lines with chrome
+    lines right before and after it, each reading as nothing else (no sentence punctuation, no body
+    evidence, not a text the page repeats, as a title repeated in a breadcrumb), gain ``between_points``:
+    a run of chrome lines is chrome throughout."""
+    by_row = dict(zip(rows, items, strict=True))
+    chrome_rows = {row for row, item in by_row.items() if item.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at}
+
+    def candidate(row: int) -> bool:
+        item = by_row.get(row)
+        return (
+            item is not None
+            and row not in chrome_rows
+            and item.zone in ("head", "tail")
+            and len(item.line) <= cfg.between_max_chars
+            and not RE_SENTENCE_PUNCT.search(item.line)
+            and not any(points < 0 for _, points in item.evidence)
+            and text.count(item.line) == 1
+        )
+
+    def bounded(row: int, side: int) -> int | None:
+        """How many candidate lines lie from ``row`` towards ``side`` before a chrome line (None: no chrome
+        line closes the run within the limit)."""
+        steps = 0
+        while steps < cfg.between_max_lines:
+            row = nearest[row][side]
+            if row in chrome_rows:
+                return steps
+            if row < 0 or not candidate(row):
+                return None
+            steps += 1
+        return None
+
+    marked = []
+    for row, item in by_row.items():
+        if not candidate(row):
+            continue
+        up, down = bounded(row, 0), bounded(row, 1)
+        if up is not None and down is not None and up + down + 1 <= cfg.between_max_lines:
+            marked.append(item)
+    for item in marked:
+        item.evidence.append(("between chrome lines", cfg.between_points))
 
 
 def _echoes(items: list[Scored], cfg: ChromeSettings, body: list[str], metadata: dict[str, Any]) -> None:
