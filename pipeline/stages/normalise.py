@@ -27,6 +27,7 @@ import regex
 
 from ..document import Edit, Substitutions, make_edit
 from ..language import code_points, han_mask
+from ..pieces import PIECE_CHARS, code_units
 from ..rules import RuleSet
 
 STAGE = "normalise"
@@ -176,8 +177,14 @@ def _mark_substitutions(
     the run is Chinese; a lone ``?`` standing for a lost symbol does not; protected marks stay.
     """
     marks = [mark for mark in mapping if mark not in "()"]
-    cps = code_points(text)
-    at = np.flatnonzero(np.isin(cps, np.array([ord(m) for m in marks], dtype=np.uint32)))
+    cps = code_units(text)
+    wanted = np.array([ord(m) for m in marks], dtype=np.uint32)
+    at = np.concatenate(  # in pieces: no mask or cast as long as the text
+        [
+            np.flatnonzero(np.isin(cps[lo : lo + PIECE_CHARS], wanted)) + lo
+            for lo in range(0, max(1, len(cps)), PIECE_CHARS)
+        ]
+    )
     if not len(at):
         return []
     run_start = np.r_[True, np.diff(at) != 1]

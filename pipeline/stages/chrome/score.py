@@ -172,9 +172,9 @@ def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexico
     lower-casing keeps its length)."""
     starts = [start for start, _ in spans]
     positions: list[int] = []
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        positions += literal_starts(lexicon.literals, lowered)
+    lowered = lowered_literal_starts(lexicon.literals, text)
+    if lowered is not None:
+        positions += lowered
     else:
         positions += [m.start() for m in lexicon.words.finditer(text)]
         positions += [m.start() for m in lexicon.fields.finditer(text)]
@@ -209,6 +209,31 @@ def literal_starts(automaton: AhoCorasick, text: str, piece_chars: int = SCAN_CH
         cut = text.find("\n", offset + piece_chars)
         end = len(text) if cut == -1 else cut + 1
         starts += [offset + start for _, start, _ in automaton.find_matches_as_indexes(text[offset:end])]
+        offset = end
+    return starts
+
+
+def lowered_literal_starts(automaton: AhoCorasick, text: str, piece_chars: int = SCAN_CHARS) -> list[int] | None:
+    """:func:`literal_starts` in the lower-cased text, lower-casing one piece at a time (``str.lower``
+    reserves twelve bytes a character of what it is given); None when lower-casing changes the length of
+    a piece, so that the offsets would not be the text's. The pieces end after a line break, which
+    lower-casing does not look across (Greek final sigma), so they lower-case as the whole text does.
+
+    >>> from ahocorasick_rs import MatchKind
+    >>> lowered_literal_starts(AhoCorasick(["pdf"], matchkind=MatchKind.Standard), "PDF\\n下载Pdf", 2)
+    [0, 6]
+    >>> lowered_literal_starts(AhoCorasick(["i"], matchkind=MatchKind.Standard), "\\u0130") is None
+    True
+    """
+    starts: list[int] = []
+    offset = 0
+    while offset < len(text):
+        cut = text.find("\n", offset + piece_chars)
+        end = len(text) if cut == -1 else cut + 1
+        piece = text[offset:end].lower()
+        if len(piece) != end - offset:
+            return None
+        starts += [offset + start for _, start, _ in automaton.find_matches_as_indexes(piece)]
         offset = end
     return starts
 

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from ...document import Edit, make_edit
-from ...language import RE_HAN, code_points, dictionary_words
+from ...language import RE_HAN, dictionary_words
+from ...pieces import PIECE_CHARS, code_units
 from ...rules import RuleSet
 from ...tables import WordTable
 from .headings import toc_markers
@@ -185,7 +186,7 @@ def doubled_text(text: str, cfg: DoubledSettings) -> list[Edit]:
     n = len(text)
     if n < 4:
         return []
-    cps = code_points(text)
+    cps = code_units(text)
     runs = _repeat_runs(cps, cfg.doubled_max_unit)
     if not runs:
         return []
@@ -264,18 +265,20 @@ def _repeat_runs(cps: np.ndarray, max_unit: int) -> dict[int, tuple[np.ndarray, 
     From L = 8 on, only every fourth position is compared first (any 8 positions in a row hold two
     neighbouring multiples of 4), from four contiguous phase arrays; then around those hits only."""
     runs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    low = cps.astype(np.uint16)
+    low = cps if cps.dtype == np.uint16 else cps.astype(np.uint16)
     n = len(low)
     phases = [np.ascontiguousarray(low[r::4]) for r in range(4)]
     # inside a stretch of one character (a rule of ——— or ((((, dot leaders) every position would be a
     # hit for every length: no piece of a doubled layer starts there, and the grid below would explode
-    same = low[:-1] == low[1:]
     flat = np.zeros(n + 4, dtype=bool)
     if n > 4:
-        flat[: n - 3] = same[:-2] & same[1:-1] & same[2:]
+        for lo in range(0, n - 3, PIECE_CHARS):  # in pieces: no comparison mask as long as the text
+            hi = min(n - 3, lo + PIECE_CHARS)
+            same = low[lo : hi + 2] == low[lo + 1 : hi + 3]
+            flat[lo:hi] = same[:-2] & same[1:-1] & same[2:]
     for size in range(1, min(max_unit, n // 2) + 1):
         if size < 8:
-            idx = np.flatnonzero(low[:-size] == low[size:])
+            idx = _equal_at_distance(low, size)
         else:
             quarter, rest = divmod(size, 4)
             shifted = phases[rest][quarter:]
@@ -303,6 +306,23 @@ def _repeat_runs(cps: np.ndarray, max_unit: int) -> dict[int, tuple[np.ndarray, 
         if long.any():
             runs[size] = (starts[long], ends[long])
     return runs
+
+
+def _equal_at_distance(low: np.ndarray, size: int) -> np.ndarray:
+    """The positions ``i`` where ``low[i] == low[i + size]``, compared in pieces.
+
+    >>> _equal_at_distance(np.array([1, 2, 1, 2, 3], dtype=np.uint16), 2).tolist()
+    [0, 1]
+    """
+    last = len(low) - size
+    return np.concatenate(
+        [np.zeros(0, dtype=np.int64)]
+        + [
+            np.flatnonzero(low[lo : min(last, lo + PIECE_CHARS)] == low[lo + size : min(last, lo + PIECE_CHARS) + size])
+            + lo
+            for lo in range(0, last, PIECE_CHARS)
+        ]
+    )
 
 
 def _promising_lines(text: str, runs: dict[int, tuple[np.ndarray, np.ndarray]], phrase_chars: int) -> np.ndarray:
