@@ -263,31 +263,23 @@ def _repeat_runs(cps: np.ndarray, max_unit: int) -> dict[int, tuple[np.ndarray, 
     a character outside the BMP may match another, so the caller compares the text again.)
 
     From L = 8 on, only every fourth position is compared first (any 8 positions in a row hold two
-    neighbouring multiples of 4), from four contiguous phase arrays; then around those hits only."""
+    neighbouring multiples of 4); then around those hits only."""
     runs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     low = cps if cps.dtype == np.uint16 else cps.astype(np.uint16)
     n = len(low)
-    phases = [np.ascontiguousarray(low[r::4]) for r in range(4)]
-    # inside a stretch of one character (a rule of ——— or ((((, dot leaders) every position would be a
-    # hit for every length: no piece of a doubled layer starts there, and the grid below would explode
-    flat = np.zeros(n + 4, dtype=bool)
-    if n > 4:
-        for lo in range(0, n - 3, PIECE_CHARS):  # in pieces: no comparison mask as long as the text
-            hi = min(n - 3, lo + PIECE_CHARS)
-            same = low[lo : hi + 2] == low[lo + 1 : hi + 3]
-            flat[lo:hi] = same[:-2] & same[1:-1] & same[2:]
     for size in range(1, min(max_unit, n // 2) + 1):
         if size < 8:
             idx = _equal_at_distance(low, size)
         else:
-            quarter, rest = divmod(size, 4)
-            shifted = phases[rest][quarter:]
-            count = min(len(shifted), (n - size + 3) // 4)
-            sampled = phases[0][:count] == shifted[:count]
+            sampled = _equal_every_fourth(low, size)
             hits = np.flatnonzero(sampled[:-1] & sampled[1:]) * 4
+            del sampled
             for k in (1, 2, 3):  # the run covers the positions between the two samples too
                 hits = hits[low[hits + k] == low[hits + k + size]]
-            hits = hits[~flat[hits]]
+            # inside a stretch of one character (a rule of ——— or ((((, dot leaders) every position would
+            # be a hit for every length: no piece of a doubled layer starts there, and the grid would explode
+            flat = (low[hits] == low[hits + 1]) & (low[hits + 1] == low[hits + 2]) & (low[hits + 2] == low[hits + 3])
+            hits = hits[~flat]
             if not len(hits):
                 continue
             grid = hits[:, None] + np.arange(-size, size + 4)[None, :]  # around each hit: its whole run
@@ -323,6 +315,20 @@ def _equal_at_distance(low: np.ndarray, size: int) -> np.ndarray:
             for lo in range(0, last, PIECE_CHARS)
         ]
     )
+
+
+def _equal_every_fourth(low: np.ndarray, size: int) -> np.ndarray:
+    """``low[4 * j] == low[4 * j + size]`` for each ``j`` with ``4 * j + size < len(low)``, compared in pieces.
+
+    >>> _equal_every_fourth(np.array([5, 0, 5, 0, 9, 0, 5], dtype=np.uint16), 2).tolist()
+    [True, False]
+    """
+    count = max(0, (len(low) - size + 3) // 4)
+    out = np.empty(count, dtype=bool)
+    for lo in range(0, count, PIECE_CHARS):
+        hi = min(count, lo + PIECE_CHARS)
+        out[lo:hi] = low[4 * lo : 4 * hi : 4] == low[4 * lo + size : 4 * hi + size : 4]
+    return out
 
 
 def _promising_lines(text: str, runs: dict[int, tuple[np.ndarray, np.ndarray]], phrase_chars: int) -> np.ndarray:
