@@ -273,3 +273,24 @@ class Document:
     @property
     def paragraphs(self) -> list[str]:
         return [line for line in self.text.split("\n") if line.strip()]
+
+    def iter_paragraphs(self) -> Iterator[str]:
+        """The :attr:`paragraphs` one at a time, without a list of them all (a copy of a long text).
+
+        >>> list(Document("s", "", text="一\\n\\n 二\\n").iter_paragraphs())
+        ['一', ' 二']
+        """
+        text = self.text
+        start = 0
+        while start <= len(text):
+            end = text.find("\n", start)
+            end = len(text) if end == -1 else end
+            line = text[start:end]
+            if line and not line.isspace():
+                yield line
+            start = end + 1
+
+    @property
+    def paragraph_count(self) -> int:
+        """How many :attr:`paragraphs` there are (counted, not listed)."""
+        return sum(1 for _ in self.iter_paragraphs())
