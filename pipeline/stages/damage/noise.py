@@ -26,7 +26,7 @@ from ...language import (
     han_mask,
     radicals,
 )
-from ...pieces import line_pieces
+from ...pieces import PIECE_CHARS, line_pieces
 from ...rules import RuleSet
 from .shared import STAGE, mapped_back, non_overlapping, read_table, until_stable
 
@@ -165,7 +165,7 @@ def _cluster_mask(start: int, length: int, starts: np.ndarray, ends: np.ndarray)
 def _rare_runs(text: str, cfg: NoiseSettings) -> list[Edit]:
     """The rare-character runs to remove (see :func:`remove_anti_copy_noise`), read in pieces of whole
     lines: the clusters first, then the document's norm, then each cluster within its window."""
-    pieces = list(line_pieces(text))
+    pieces = list(line_pieces(text, PIECE_CHARS))
     clusters: list[Cluster] = []
     by_piece: list[list[Cluster]] = []
     ordinary_count = han_count = 0
@@ -371,7 +371,7 @@ def _edge_blocks(text: str, cfg: NoiseSettings) -> list[Edit]:
     heads: list[tuple[int, int]] = []
     tails: list[tuple[int, int]] = []
     han_count = 0
-    for a, b in line_pieces(text):
+    for a, b in line_pieces(text, PIECE_CHARS):
         cps = code_points(text[a:b])
         han = han_mask(cps)
         han_count += int(np.count_nonzero(han))
