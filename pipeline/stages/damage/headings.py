@@ -146,7 +146,7 @@ def _doubled_positions(text: str, piece_chars: int = PIECE_CHARS) -> list[int]:
             break
         same = cps[:-1] == cps[1:]
         found = np.flatnonzero(same[:-4] & same[2:-2] & same[4:])
-        hits += (found[found < piece_chars] + offset).tolist()
+        hits += (found + offset).tolist()
     return hits
 
 
