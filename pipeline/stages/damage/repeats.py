@@ -186,14 +186,13 @@ def doubled_text(text: str, cfg: DoubledSettings) -> list[Edit]:
     n = len(text)
     if n < 4:
         return []
-    cps = code_units(text)
-    runs = _repeat_runs(cps, cfg.doubled_max_unit)
+    runs = _repeat_runs(text, cfg.doubled_max_unit)
     if not runs:
         return []
     lines = _promising_lines(text, runs, cfg.doubled_phrase_chars)
     if not len(lines):
         return []
-    breaks = np.flatnonzero(cps == 10)
+    breaks = np.array([m.start() for m in RE_LINE_BREAK.finditer(text)], dtype=np.int64)
     starts = sorted(
         {
             int(s)
@@ -256,39 +255,39 @@ def doubled_text(text: str, cfg: DoubledSettings) -> list[Edit]:
     return edits
 
 
-def _repeat_runs(cps: np.ndarray, max_unit: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def _repeat_runs(text: str, max_unit: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """For each piece length L: sorted (start, end) of the stretches where ``cps[i] == cps[i + L]``
     for at least L positions in a row; a piece of length L starting at p is written twice back to
     back when a stretch has ``start <= p`` and ``p + L <= end``. (Compared on the low 16 bits:
     a character outside the BMP may match another, so the caller compares the text again.)
 
     From L = 8 on, only every fourth position is compared first (any 8 positions in a row hold two
-    neighbouring multiples of 4); then around those hits only."""
+    neighbouring multiples of 4); then around those hits only.
+
+    The text is read in pieces of ``PIECE_CHARS`` characters, each with ``2 * max_unit + 16`` more on
+    either side (all that the comparisons around a position reach): the positions found in each piece
+    are those one pass over the whole text finds there."""
+    n = len(text)
+    sizes = range(1, min(max_unit, n // 2) + 1)
+    found: dict[int, list[np.ndarray]] = {size: [] for size in sizes}
+    line_breaks: list[np.ndarray] = []  # for L = 1: which of the positions hold a line break
+    margin = 2 * max_unit + 16
+    for start in range(0, n, PIECE_CHARS):
+        end = min(n, start + PIECE_CHARS)
+        offset = max(0, start - margin) // 4 * 4  # a multiple of 4, as the sampled positions are
+        low = _low_bits(text[offset : min(n, end + margin)])
+        for size in sizes:
+            at = _equal_positions(low, offset, start, end, n, size)
+            found[size].append(at)
+            if size == 1:
+                line_breaks.append(low[at - offset] == 10)
     runs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    low = cps if cps.dtype == np.uint16 else cps.astype(np.uint16)
-    n = len(low)
-    for size in range(1, min(max_unit, n // 2) + 1):
-        if size < 8:
-            idx = _equal_at_distance(low, size)
-        else:
-            sampled = _equal_every_fourth(low, size)
-            hits = np.flatnonzero(sampled[:-1] & sampled[1:]) * 4
-            del sampled
-            for k in (1, 2, 3):  # the run covers the positions between the two samples too
-                hits = hits[low[hits + k] == low[hits + k + size]]
-            # inside a stretch of one character (a rule of ——— or ((((, dot leaders) every position would
-            # be a hit for every length: no piece of a doubled layer starts there, and the grid would explode
-            flat = (low[hits] == low[hits + 1]) & (low[hits + 1] == low[hits + 2]) & (low[hits + 2] == low[hits + 3])
-            hits = hits[~flat]
-            if not len(hits):
-                continue
-            grid = hits[:, None] + np.arange(-size, size + 4)[None, :]  # around each hit: its whole run
-            grid = np.clip(grid, 0, n - size - 1)
-            idx = np.unique(grid[low[grid] == low[grid + size]])
+    for size in sizes:
+        idx = np.concatenate([np.zeros(0, dtype=np.int64), *found.pop(size)])
         if len(idx) < size:
             continue
         if size == 1:
-            idx = idx[low[idx] != 10]
+            idx = idx[~np.concatenate(line_breaks)]
             runs[1] = (idx, idx + 1)
             continue
         cuts = np.flatnonzero(np.diff(idx) != 1)
@@ -300,21 +299,38 @@ def _repeat_runs(cps: np.ndarray, max_unit: int) -> dict[int, tuple[np.ndarray, 
     return runs
 
 
-def _equal_at_distance(low: np.ndarray, size: int) -> np.ndarray:
-    """The positions ``i`` where ``low[i] == low[i + size]``, compared in pieces.
+def _low_bits(text: str) -> np.ndarray:
+    """The low 16 bits of each character's code point."""
+    units = code_units(text)
+    return units if units.dtype == np.uint16 else units.astype(np.uint16)
 
-    >>> _equal_at_distance(np.array([1, 2, 1, 2, 3], dtype=np.uint16), 2).tolist()
-    [0, 1]
-    """
-    last = len(low) - size
-    return np.concatenate(
-        [np.zeros(0, dtype=np.int64)]
-        + [
-            np.flatnonzero(low[lo : min(last, lo + PIECE_CHARS)] == low[lo + size : min(last, lo + PIECE_CHARS) + size])
-            + lo
-            for lo in range(0, last, PIECE_CHARS)
-        ]
-    )
+
+def _equal_positions(low: np.ndarray, offset: int, start: int, end: int, n: int, size: int) -> np.ndarray:
+    """The positions ``p`` in ``[start, end)`` of a text of ``n`` characters where the piece of length
+    ``size`` at ``p`` is compared equal to the one after it (see :func:`_repeat_runs`); ``low`` holds the
+    text's low bits from ``offset`` on, far enough either side."""
+    if size < 8:
+        stop = min(end, n - size)
+        if stop <= start:
+            return np.zeros(0, dtype=np.int64)
+        a, b = start - offset, stop - offset
+        return np.flatnonzero(low[a:b] == low[a + size : b + size]) + start
+    sampled = _equal_every_fourth(low, size)
+    hits = np.flatnonzero(sampled[:-1] & sampled[1:]) * 4
+    del sampled
+    for k in (1, 2, 3):  # the run covers the positions between the two samples too
+        hits = hits[low[hits + k] == low[hits + k + size]]
+    # inside a stretch of one character (a rule of ——— or ((((, dot leaders) every position would be a
+    # hit for every length: no piece of a doubled layer starts there, and the grid would explode
+    flat = (low[hits] == low[hits + 1]) & (low[hits + 1] == low[hits + 2]) & (low[hits + 2] == low[hits + 3])
+    hits = hits[~flat] + offset
+    hits = hits[(hits + size + 4 > start) & (hits - size < end)]  # those whose surroundings reach the piece
+    if not len(hits):
+        return np.zeros(0, dtype=np.int64)
+    grid = hits[:, None] + np.arange(-size, size + 4)[None, :]  # around each hit: its whole run
+    grid = np.clip(grid, 0, n - size - 1)
+    grid = grid[(grid >= start) & (grid < end)]
+    return np.unique(grid[low[grid - offset] == low[grid - offset + size]])
 
 
 def _equal_every_fourth(low: np.ndarray, size: int) -> np.ndarray:
