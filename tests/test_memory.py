@@ -357,3 +357,16 @@ def test_substitution_records_written_from_arrays_as_from_lists() -> None:
     assert as_json(sub) == orjson.dumps(as_dict(sub))  # input positions not set yet: null
     sub.input_positions = np.arange(5, 95, 3)[::-1][::-1]
     assert as_json(sub) == orjson.dumps(as_dict(sub))
+
+
+def test_repeated_lines_found_by_hash_are_checked_against_the_earlier_line(monkeypatch) -> None:
+    from pipeline.rules import load_rules
+    from pipeline.stages.damage import repeats
+
+    rules = load_rules()
+    line = "各单位要加强网络安全管理，落实网络安全主体责任，切实做好网络安全各项工作。"
+    text = "\n".join([line, "其他内容" * 10 + "。", line.replace("各单位", "各部门"), line, "第二段" * 12 + "。"])
+    expected = repeats.remove_repeated_text(text, rules=rules, metadata={})
+    assert [text[e.start : e.end].strip() for e in expected] == [line]  # the later copy only
+    monkeypatch.setattr(repeats, "hash", lambda key: 0, raising=False)  # every key collides
+    assert repeats.remove_repeated_text(text, rules=rules, metadata={}) == expected

@@ -62,6 +62,12 @@ def _norm(line: str) -> str:
     return "".join(line.split())
 
 
+def _line_key(text: str, spans: list[tuple[int, int]], row: int) -> str:
+    """The key (:func:`_norm`) of line ``row``."""
+    start, end = spans[row]
+    return _norm(text[start:end])
+
+
 def remove_repeated_text(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
     """Edits removing text that is there twice.
 
@@ -102,28 +108,31 @@ def _repeats(text: str, rules: RuleSet) -> list[Edit]:
         return []
     edits.extend(_title_repeats(text, spans, first, min_copies, removed, drops))
     heading_re = toc_markers((), tuple(rules.setting("headings", "patterns", [])))
-    seen: dict[str, int] = {}
-    keys: list[str | None] = [None] * len(spans)
-    prev: int | None = None  # index of the previous non-blank line
+    # the first line of each key, found by the key's hash and checked against that line: the keys
+    # themselves (a copy of the text) are not kept
+    seen: dict[int, list[int]] = {}
+    keyed = [False] * len(spans)  # the lines compared by their key
+    after_line = False  # a non-blank line came before
+    prev_key: str | None = None  # the key of the previous non-blank line, if it was compared
     for i, (start, end) in enumerate(spans):
-        if end - start < min(min_line, min_summary) and end > start and prev is not None:
+        if end - start < min(min_line, min_summary) and end > start and after_line:
             # short lines are never removed, but they break a run of repeats
             if text[start:end].strip():
-                prev = i
+                prev_key = None
             continue
         line = text[start:end]
         if not line.strip():
             continue
         if i in removed:
-            prev = i
+            after_line, prev_key = True, None
             continue
         key = _norm(line)
-        keys[i] = key
-        if prev is not None and keys[prev] == key and len(key) >= min_line:
+        keyed[i] = True
+        if prev_key == key and len(key) >= min_line:
             removed.add(i)
             drops.append((start, end, "damage.repeated-line", "line repeated right after itself"))
             continue
-        earlier = seen.get(key)
+        earlier = next((j for j in seen.get(hash(key), ()) if _line_key(text, spans, j) == key), None)
         if (
             earlier is not None
             and len(key) >= min_para
@@ -135,9 +144,10 @@ def _repeats(text: str, rules: RuleSet) -> list[Edit]:
             reason = f"paragraph repeated verbatim (first copy on line {earlier + 1}): later copy removed"
             drops.append((start, end, "damage.repeated-paragraph", reason))
             continue
-        seen.setdefault(key, i)
-        prev = i
-    _summaries(text, spans, keys, removed, min_summary, drops)
+        if earlier is None:
+            seen.setdefault(hash(key), []).append(i)
+        after_line, prev_key = True, key
+    _summaries(text, spans, keyed, removed, min_summary, drops)
     return non_overlapping(edits + line_drop_edits(text, drops))
 
 
@@ -480,14 +490,18 @@ def _title_repeats(
 def _summaries(
     text: str,
     spans: list[tuple[int, int]],
-    keys: list[str | None],
+    keyed: list[bool],
     removed: set[int],
     min_summary: int,
     drops: list[Drop],
 ) -> None:
-    """Lines that the following text repeats from its start (a site's summary, then the text)."""
-    for i, key in enumerate(keys):
-        if key is None or i in removed or len(key) < min_summary:
+    """Lines that the following text repeats from its start (a site's summary, then the text); ``keyed``:
+    the lines compared by their key."""
+    for i, compared in enumerate(keyed):
+        if not compared or i in removed or spans[i][1] - spans[i][0] < min_summary:
+            continue
+        key = _line_key(text, spans, i)
+        if len(key) < min_summary:
             continue
         core = strip_ellipsis_end(key)
         if len(core) < min_summary:
@@ -497,7 +511,7 @@ def _summaries(
         for j in range(i + 1, len(spans)):
             if j in removed:
                 continue
-            nxt = keys[j] if keys[j] is not None else _norm(text[spans[j][0] : spans[j][1]])
+            nxt = _line_key(text, spans, j)
             if not nxt:
                 continue
             if size == 0 and not nxt.startswith(core[: min(8, len(nxt))]):
