@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .errors import StageError
+from .pieces import code_units, replaced_units
 
 
 class Edit(NamedTuple):
@@ -139,15 +140,16 @@ def check_edits(text: str, edits: Sequence[AnyEdit], stage: str) -> list[AnyEdit
 
 
 def _check_substitutions(text: str, plain: list[Edit], subs: list[Substitutions], stage: str) -> None:
-    cps = _code_points(text)
+    cps = code_units(text)  # 16-bit where the text allows: half the memory of its code points
     for sub in subs:
         positions = sub.positions
         if len(sub.before) != 1 or len(sub.after) != 1:
             raise StageError(stage, f"substitution {sub.rule_id} is not one character for one")
         if len(positions) and (positions[0] < 0 or positions[-1] >= len(cps) or np.any(np.diff(positions) <= 0)):
             raise StageError(stage, f"substitution {sub.rule_id}: positions unsorted or outside the text")
-        if np.any(cps[positions] != ord(sub.before)):
+        if np.any(cps[positions].astype(np.uint32) != ord(sub.before)):
             raise StageError(stage, f"substitution {sub.rule_id} does not match the text it replaces")
+    del cps
     taken = np.sort(np.concatenate([sub.positions for sub in subs]))
     if np.any(taken[1:] == taken[:-1]):
         raise StageError(stage, "two substitutions at one position")
@@ -167,10 +169,13 @@ def apply_edits(text: str, edits: Sequence[AnyEdit]) -> str:
     """
     plain, subs = split_substitutions(edits)
     if subs:
-        cps = _code_points(text).copy()
-        for sub in subs:
-            cps[sub.positions] = ord(sub.after)
-        text = cps.tobytes().decode("utf-32-le", "surrogatepass")
+        replaced = replaced_units(text, [sub.positions for sub in subs], [sub.after for sub in subs])
+        if replaced is None:  # a character outside the BMP (or a lone surrogate): 32-bit code points
+            cps = _code_points(text).copy()
+            for sub in subs:
+                cps[sub.positions] = ord(sub.after)
+            replaced = cps.tobytes().decode("utf-32-le", "surrogatepass")
+        text = replaced
     parts: list[str] = []
     cursor = 0
     for edit in sorted(plain, key=lambda e: (e.start, e.end)):
@@ -268,3 +273,24 @@ class Document:
     @property
     def paragraphs(self) -> list[str]:
         return [line for line in self.text.split("\n") if line.strip()]
+
+    def iter_paragraphs(self) -> Iterator[str]:
+        """The :attr:`paragraphs` one at a time, without a list of them all (a copy of a long text).
+
+        >>> list(Document("s", "", text="一\\n\\n 二\\n").iter_paragraphs())
+        ['一', ' 二']
+        """
+        text = self.text
+        start = 0
+        while start <= len(text):
+            end = text.find("\n", start)
+            end = len(text) if end == -1 else end
+            line = text[start:end]
+            if line and not line.isspace():
+                yield line
+            start = end + 1
+
+    @property
+    def paragraph_count(self) -> int:
+        """How many :attr:`paragraphs` there are (counted, not listed)."""
+        return sum(1 for _ in self.iter_paragraphs())

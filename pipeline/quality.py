@@ -15,7 +15,7 @@ come from the ``[quality]`` table of ``rules/common/damage.toml``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
@@ -30,8 +30,9 @@ from .language import (
     han_mask,
     simplified_code_points,
 )
+from .pieces import PIECE_CHARS
 from .rules import RuleSet, load_rules
-from .stages.damage.noise import document_known_share
+from .stages.damage.noise import text_known_share
 
 REMOVING_STAGES = frozenset({"damage", "boilerplate", "page_artefacts"})
 NOISE_RULES = frozenset({"damage.anti-copy-noise", "damage.random-edge-block"})
@@ -58,9 +59,7 @@ def assess_quality(
     rules = rules if rules is not None else load_rules()
     settings = rules.settings.get("quality", {})
     non_space = len(doc_text) - sum(doc_text.count(ch) for ch in " \t\n\r\u3000\f")
-    cps = code_points(doc_text)
-    han = han_mask(cps)
-    han_count = int(han.sum())
+    han_count = han_characters(doc_text)
     removed = sum(max(0, len(e.before) - len(e.after)) for e in edits if e.stage in REMOVING_STAGES)
     record: dict[str, Any] = {
         "chars": len(doc_text),
@@ -81,7 +80,7 @@ def assess_quality(
     noise = noise_share(edits, len(original))
     if noise > float(settings.get("noise_share", 0.0)):
         warnings.append(_warning("noise", noise, f"anti-copy noise removed: {noise:.1%} of the input"))
-    spun = spun_score(doc_text, settings, cps=cps, han=han)
+    spun = spun_score(doc_text, settings, han_count=han_count)
     if spun is not None and spun >= float(settings.get("spun_score", 0.35)):
         warnings.append(
             _warning("spun", spun, "common Chinese character pairs are unusually rare: the text may be synonym-spun")
@@ -99,6 +98,12 @@ def assess_quality(
             )
         )
     return record
+
+
+def han_characters(text: str) -> int:
+    """How many Han characters the text holds (counted in pieces: no array as long as the text)."""
+    pieces = (code_points(text[lo : lo + PIECE_CHARS]) for lo in range(0, len(text), PIECE_CHARS))
+    return sum(int(np.count_nonzero(han_mask(cps))) for cps in pieces)
 
 
 def _warning(kind: str, score: float, message: str) -> dict[str, Any]:
@@ -148,6 +153,25 @@ def _pair_counts(cps: np.ndarray, han: np.ndarray, piece: int = 1 << 21) -> tupl
         found, times = np.unique(_pair_keys(cps[lo : hi + 1], han[lo:hi] & han[lo + 1 : hi + 1]), return_counts=True)
         kinds.append(found)
         counts.append(times)
+    return _merged_counts(kinds, counts)
+
+
+def _text_pair_counts(text: str, piece: int = PIECE_CHARS) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_pair_counts` of the text's code points, reading the text in pieces of ``piece`` characters
+    (each with the first character of the next, for the pair across)."""
+    kinds: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    for lo in range(0, max(0, len(text) - 1), piece):
+        cps = code_points(text[lo : lo + piece + 1])
+        han = han_mask(cps)
+        found, times = np.unique(_pair_keys(cps, han[:-1] & han[1:]), return_counts=True)
+        kinds.append(found)
+        counts.append(times)
+    return _merged_counts(kinds, counts)
+
+
+def _merged_counts(kinds: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys of several pieces' (keys, counts) and their summed counts."""
     if len(kinds) <= 1:
         return (kinds[0], counts[0]) if kinds else (np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64))
     every, times = np.concatenate(kinds), np.concatenate(counts)
@@ -171,9 +195,7 @@ def _pair_keys(cps: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return keys
 
 
-def top_bigram_share(
-    cps: np.ndarray, han: np.ndarray, top_n: int, *, topic_share: float = 1.0, topic_min: int = 3
-) -> tuple[float, int]:
+def top_bigram_share(text: str, top_n: int, *, topic_share: float = 1.0, topic_min: int = 3) -> tuple[float, int]:
     """(share of the text's *known* neighbouring Han pairs that are among the ``top_n`` most
     frequent pairs, number of Han pairs).
 
@@ -190,7 +212,7 @@ def top_bigram_share(
         网络综合治理体系   known pairs 网络 综合 合治 治理 理体 体系 (络综 is a seam)   →   4 of 6 in the top
         网路归纳管治系统   known pairs 网路 路归 归纳 管治 治系 系统 (纳管 is a seam)   →   1 of 6 (系统)
     """
-    kinds, counts = _pair_counts(cps, han)
+    kinds, counts = _text_pair_counts(text)
     total = int(counts.sum())
     if not total:
         return 0.0, 0
@@ -205,9 +227,7 @@ def top_bigram_share(
     return (float((weights * in_top).sum()) / counted if counted else 0.0), total
 
 
-def spun_score(
-    text: str, settings: dict[str, Any], *, cps: np.ndarray | None = None, han: np.ndarray | None = None
-) -> float | None:
+def spun_score(text: str, settings: dict[str, Any], *, han_count: int | None = None) -> float | None:
     """How much rarer than normal the text's common character pairs are: ``1 - share / spun_norm``
     (0 = normal, 1 = none of the usual pairs), or None when the text is too short or not modern
     prose (classical text lacks 的了是…, and its pairs are seldom modern words).
@@ -218,24 +238,21 @@ def spun_score(
         托盘货架是…•规范化托盘货架的日常使用流程•优化仓库空间…   →   0.31 (no warning)
         网路归纳管治系统是…（网络综合治理体系, synonym-spun）       →   0.38 (warning from 0.35)
     """
-    cps = code_points(text) if cps is None else cps
-    han = han_mask(cps) if han is None else han
-    han_count = int(han.sum())
+    han_count = han_characters(text) if han_count is None else han_count
     if not han_count:
         return None
     function_share = sum(text.count(ch) for ch in MODERN_FUNCTION_CHARS) / han_count
     if function_share < float(settings.get("spun_min_function", 0.03)):
         return None
     share, pairs = top_bigram_share(
-        cps,
-        han,
+        text,
         int(settings.get("spun_top_n", 3000)),
         topic_share=float(settings.get("spun_topic_share", 0.02)),
         topic_min=int(settings.get("spun_topic_min", 3)),
     )
     if pairs < int(settings.get("spun_min_pairs", 200)):
         return None
-    if document_known_share(cps, han, -7.0) < float(settings.get("spun_min_known", 0.5)):
+    if text_known_share(text, -7.0) < float(settings.get("spun_min_known", 0.5)):
         return None  # not modern prose: verse, drama, classical text
     norm = float(settings.get("spun_norm", 0.70))
     return max(0.0, min(1.0, 1.0 - share / norm))
@@ -261,15 +278,29 @@ def bilingual_switches(text: str) -> tuple[int, float]:
     A switch is a break between a mostly-Latin and a mostly-Han line where the first does not end
     a sentence: a two-column bilingual page read across its columns.
     """
-    lines = [line.strip() for line in text.split("\n") if line.strip()]
-    scripts = [_script(line) for line in lines]
     breaks = 0
     switches = 0
-    for i in range(len(lines) - 1):
-        a, b = scripts[i], scripts[i + 1]
-        if a is None or b is None:
+    previous: tuple[str | None, str] | None = None  # the last non-empty line's script and last character
+    for line in _lines(text):
+        line = line.strip()
+        if not line:
             continue
-        breaks += 1
-        if a != b and lines[i][-1] not in SENTENCE_ENDS:
-            switches += 1
+        script = _script(line)
+        if previous is not None and previous[0] is not None and script is not None:
+            breaks += 1
+            if previous[0] != script and previous[1] not in SENTENCE_ENDS:
+                switches += 1
+        previous = (script, line[-1])
     return switches, (switches / breaks if breaks else 0.0)
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The text's lines, one at a time (``text.split("\\n")`` without the list)."""
+    start = 0
+    while True:
+        end = text.find("\n", start)
+        if end == -1:
+            yield text[start:]
+            return
+        yield text[start:end]
+        start = end + 1

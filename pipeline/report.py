@@ -15,8 +15,8 @@ from typing import IO, Any
 
 import orjson
 
-from .document import Document, Edit, replay
-from .edit_log import EditLog, as_dict
+from .document import Document, Edit, Substitutions, replay
+from .edit_log import EditLog, as_dict, as_json
 
 CONTEXT_CHARS = 20
 DETAILS = ("full", "compact", "none")
@@ -78,13 +78,13 @@ def _parts(doc: Document, detail: str) -> Iterator[tuple[str, Any]]:
     yield "status", doc.metadata.get("status", "ok")
     yield "input_chars", len(doc.original)
     yield "output_chars", len(doc.text)
-    yield "paragraphs", len(doc.paragraphs)
+    yield "paragraphs", doc.paragraph_count
     yield "quality", doc.metadata.get("quality")
     yield "counts", {"by_stage": dict(by_stage), "by_rule": dict(sorted(by_rule.items()))}
     yield "detail", "compact" if compact else "full"
     yield "changes", (_change(edit, doc.original) for edit in changes)
     if compact:
-        yield "substitutions", (as_dict(sub) for sub in doc.edits.substitutions())  # type: ignore[union-attr]
+        yield "substitutions", doc.edits.substitutions()  # type: ignore[union-attr]
     yield "suggestions", (_change(edit, doc.original) for edit in doc.suggestions)
     yield "warnings", list(doc.warnings)
     yield "metadata", metadata
@@ -100,7 +100,12 @@ def build_report(doc: Document, *, detail: str = "compact") -> dict[str, Any]:
     single-character substitutions are ``substitutions`` records (``stage``, ``rule``, ``before``,
     ``after``, ``reason``, ``step``, ``count``, ``positions``, ``input_positions``) instead.
     """
-    return {key: list(value) if isinstance(value, Iterator) else value for key, value in _parts(doc, detail)}
+    parts = _parts(doc, detail)
+    return {key: list(map(_record, value)) if isinstance(value, Iterator) else value for key, value in parts}
+
+
+def _record(record: Any) -> Any:
+    return as_dict(record) if isinstance(record, Substitutions) else record
 
 
 def write_report(handle: IO[bytes], doc: Document, *, detail: str = "compact") -> None:
@@ -115,7 +120,7 @@ def write_report(handle: IO[bytes], doc: Document, *, detail: str = "compact") -
             handle.write(b"[")
             for count, record in enumerate(value):
                 handle.write(b"\n  " if not count else b",\n  ")
-                handle.write(dumps(record))
+                handle.write(as_json(record) if isinstance(record, Substitutions) else dumps(record))
             handle.write(b"]")
         else:
             handle.write(dumps(value))

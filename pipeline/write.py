@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -18,6 +18,7 @@ import orjson
 
 from .document import Document
 from .output_group import all_or_none, commit
+from .pieces import PIECE_CHARS
 from .report import build_record, write_report
 
 FORMATS = ("txt", "md", "docx", "jsonl")
@@ -65,6 +66,27 @@ def write_json(path: Path, data: Any) -> None:
     """
     with atomic_writer(path, "wb") as handle:
         handle.write(orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+
+
+def write_text_pieces(path: Path, pieces: Iterable[str]) -> None:
+    """Write UTF-8 text given in pieces atomically (a long text is never encoded whole)."""
+    with atomic_writer(path) as handle:
+        for piece in pieces:
+            handle.write(piece)
+
+
+def clean_text_pieces(doc: Document) -> Iterator[str]:
+    """:func:`clean_text_output` in pieces of about ``PIECE_CHARS`` characters, each ending a line."""
+    batch: list[str] = []
+    size = 0
+    for paragraph in doc.iter_paragraphs():
+        batch.append(paragraph)
+        size += len(paragraph) + 1
+        if size >= PIECE_CHARS:
+            yield "\n".join(batch) + "\n"
+            batch, size = [], 0
+    if batch:
+        yield "\n".join(batch) + "\n"
 
 
 def clean_text_output(doc: Document) -> str:
@@ -150,7 +172,7 @@ def _write_outputs(
 ) -> list[Path]:
     paths = output_paths(outdir, stem)
     written = []
-    write_text(paths["txt"], clean_text_output(doc))
+    write_text_pieces(paths["txt"], clean_text_pieces(doc))
     written.append(paths["txt"])
     if report != "none":
         with atomic_writer(paths["report"], "wb") as handle:

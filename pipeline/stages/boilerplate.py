@@ -27,6 +27,7 @@ import regex
 from ahocorasick_rs import BytesAhoCorasick, MatchKind
 
 from ..document import Edit, make_edit
+from ..pieces import PIECE_CHARS
 from ..rules import Rule, RuleSet
 from .text import FILE_EXTENSIONS
 
@@ -106,7 +107,7 @@ def _prefilter(rules: list[Rule], text: str) -> list[Rule]:
     return [rule for rule in rules if rule.literals is None or not present.isdisjoint(rule.literals)]
 
 
-SCAN_CHARS = 1 << 20  # the automaton scans this much text at a time: its tables grow with the text
+SCAN_CHARS = 1 << 18  # the automaton scans this much text at a time: its tables grow with the text
 
 
 def literal_occurrences(literals: tuple[str, ...], text: str) -> Iterator[tuple[int, int]]:
@@ -161,15 +162,29 @@ def _line_matches(
 ) -> list[tuple[int, Rule]]:
     """(line index, first rule whose pattern fully matches the trimmed line), in line order.
 
-    Only lines of at most ``max_line`` characters are tried; they are joined into one string so each
-    rule's literals are searched once, over far less text than the whole document.
+    Only lines of at most ``max_line`` characters are tried; they are joined into strings of about
+    ``PIECE_CHARS`` characters so each rule's literals are searched once a string, over far less text
+    than the whole document (and never a copy of all of it).
     """
+    found: list[tuple[int, Rule]] = []
     short: list[tuple[int, str]] = []
+    size = 0
     for i, (start, end, _) in enumerate(spans):
         if end - start <= max_line * 2:
             stripped = text[start:end].strip()
             if stripped and len(stripped) <= max_line:
                 short.append((i, stripped))
+                size += len(stripped) + 1
+                if size >= PIECE_CHARS:
+                    found += _short_line_matches(short, line_rules)
+                    short, size = [], 0
+    return found + _short_line_matches(short, line_rules)
+
+
+def _short_line_matches(short: list[tuple[int, str]], line_rules: list[Rule]) -> list[tuple[int, Rule]]:
+    """:func:`_line_matches` for some short lines: (line index, trimmed line) in line order."""
+    if not short:
+        return []
     starts = []
     offset = 0
     for _, line in short:
@@ -177,6 +192,7 @@ def _line_matches(
         offset += len(line) + 1
     short_text = "\n".join(line for _, line in short)
     by_literal = _lines_by_literal(short_text, starts, line_rules)
+    del short_text
     chosen: dict[int, int] = {}
     for order, rule in enumerate(line_rules):
         if rule.literals is None:

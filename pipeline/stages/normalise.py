@@ -27,6 +27,7 @@ import regex
 
 from ..document import Edit, Substitutions, make_edit
 from ..language import code_points, han_mask
+from ..pieces import PIECE_CHARS, code_units
 from ..rules import RuleSet
 
 STAGE = "normalise"
@@ -176,8 +177,14 @@ def _mark_substitutions(
     the run is Chinese; a lone ``?`` standing for a lost symbol does not; protected marks stay.
     """
     marks = [mark for mark in mapping if mark not in "()"]
-    cps = code_points(text)
-    at = np.flatnonzero(np.isin(cps, np.array([ord(m) for m in marks], dtype=np.uint32)))
+    cps = code_units(text)
+    wanted = np.array([ord(m) for m in marks], dtype=np.uint32)
+    at = np.concatenate(  # in pieces: no mask or cast as long as the text
+        [
+            np.flatnonzero(np.isin(cps[lo : lo + PIECE_CHARS], wanted)) + lo
+            for lo in range(0, max(1, len(cps)), PIECE_CHARS)
+        ]
+    )
     if not len(at):
         return []
     run_start = np.r_[True, np.diff(at) != 1]
@@ -271,10 +278,12 @@ class _SpanIndex:
 
     SHORT = 64  # spans up to this long are simply searched
 
+    BLOCK = 64  # a longer span is read as whole blocks of this many characters (counted once) and two ends
+
     def __init__(self, text: str) -> None:
         self.text = text
         self.breaks = [m.start() for m in RE_NEWLINE.finditer(text)]
-        self._han: np.ndarray | None = None
+        self._han: np.ndarray | None = None  # Han characters before each block
 
     def has_break(self, start: int, end: int) -> bool:
         return bisect.bisect_left(self.breaks, start) != bisect.bisect_left(self.breaks, end)
@@ -282,9 +291,28 @@ class _SpanIndex:
     def has_han(self, start: int, end: int) -> bool:
         if end - start <= self.SHORT:
             return regex.search(HAN, self.text[start:end]) is not None
+        first, last = -(-start // self.BLOCK), end // self.BLOCK
+        if first >= last:
+            return _any_han(self.text[start:end])
         if self._han is None:
-            self._han = np.concatenate(([0], np.cumsum(han_mask(code_points(self.text)))))
-        return bool(self._han[end] - self._han[start])
+            self._han = self._block_counts()
+        if self._han[last] - self._han[first]:
+            return True
+        return _any_han(self.text[start : first * self.BLOCK]) or _any_han(self.text[last * self.BLOCK : end])
+
+    def _block_counts(self) -> np.ndarray:
+        """How many Han characters come before each block (one entry a block, not a character)."""
+        counts = []
+        step = self.BLOCK * 4096
+        for lo in range(0, len(self.text), step):
+            mask = han_mask(code_points(self.text[lo : lo + step]))
+            mask = np.pad(mask, (0, -len(mask) % self.BLOCK))
+            counts.append(mask.reshape(-1, self.BLOCK).sum(axis=1, dtype=np.int64))
+        return np.concatenate(([0], np.cumsum(np.concatenate(counts or [np.zeros(0, dtype=np.int64)]))))
+
+
+def _any_han(text: str) -> bool:
+    return bool(np.any(han_mask(code_points(text))))
 
 
 RE_NEWLINE = re.compile("\n")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import bisect
+import hashlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import regex
 from ahocorasick_rs import AhoCorasick
 
+from ...pieces import PIECE_CHARS
 from .data import ChromeSettings, Lexicon
 
 STAGE = "boilerplate"
@@ -81,20 +84,18 @@ def is_body(line: str, cfg: ChromeSettings) -> bool:
 
 class _Vocabulary:
     """The Han character pairs occurring at least twice in (a sample of) the body lines, counted only
-    when a line asks."""
+    when a line asks. ``total``: the characters of all the lines."""
 
-    def __init__(self, lines: list[str], sample_chars: int) -> None:
+    def __init__(self, lines: Sequence[str], sample_chars: int, total: int) -> None:
         self.lines = lines
         self.sample_chars = sample_chars
+        self.total = total
         self._pairs: set[str] | None = None
         self._seen: set[str] | None = None
-        self._joined: str | None = None
 
     def holds(self, text: str) -> bool:
-        """Whether some body line holds ``text``."""
-        if self._joined is None:
-            self._joined = "\n".join(self.lines)
-        return text in self._joined
+        """Whether some body line holds ``text`` (line by line: no copy of the body is made)."""
+        return any(text in line for line in self.lines)
 
     def __contains__(self, pair: str) -> bool:
         if self._pairs is None:
@@ -108,49 +109,95 @@ class _Vocabulary:
         return pair in self._seen  # type: ignore[operator]
 
     def _count(self) -> None:
-        total = sum(len(line) for line in self.lines)
-        step = max(1, total // self.sample_chars)  # every step-th body line: bounded on a long document
+        step = max(1, self.total // self.sample_chars)  # every step-th body line: bounded on a long document
         counts = Counter(m for line in self.lines[::step] for m in RE_HAN_PAIR.findall(line))
         self._pairs = {pair for pair, n in counts.items() if n >= 2}
         self._seen = set(counts)
 
 
+class _StrippedLines(Sequence[str]):
+    """Some lines of a text, stripped, made when read (not a copy of the text held beside it)."""
+
+    def __init__(self, text: str, spans: list[tuple[int, int]], rows: list[int]) -> None:
+        self.text = text
+        self.spans = spans
+        self.rows = rows
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self._line(row) for row in self.rows[index]]
+        return self._line(self.rows[index])
+
+    def _line(self, row: int) -> str:
+        start, end = self.spans[row]
+        return self.text[start:end].strip()
+
+
 def score_lines(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
     """The scored short lines of ``text`` (every non-empty line of at most ``max_line_chars``); the last
-    text's are kept, so flagging the text the last cleaning pass left costs nothing more."""
-    key = (cfg, id(lexicon), str(metadata.get("title") or ""))
-    last_key, last_text, last_items = _LAST[0]  # one tuple, read and replaced whole: safe across threads
-    if last_key == key and last_text is text:
+    text's are kept, so flagging the text the last cleaning pass left costs nothing more. That text is
+    known again by its digest, not held: a long document's earlier text is freed once it changed."""
+    key = (cfg, id(lexicon), str(metadata.get("title") or ""), text_digest(text))
+    last_key, last_items = _LAST[0]  # one tuple, read and replaced whole: safe across threads
+    if last_key == key:
         return last_items
     items = _score(text, cfg, lexicon, metadata)
-    _LAST[0] = (key, text, items)
+    _LAST[0] = (key, items)
     return items
 
 
-_LAST: list[tuple[Any, str | None, list[Scored]]] = [(None, None, [])]
+_LAST: list[tuple[Any, list[Scored]]] = [(None, [])]
+
+
+def text_digest(text: str) -> tuple[int, bytes]:
+    """The text's length and a BLAKE2 digest of it (of its UTF-8, taken in pieces: no copy of the whole).
+
+    >>> text_digest("正文") == text_digest("正" + "文"), text_digest("正文") == text_digest("正文 ")
+    (True, False)
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for start in range(0, len(text), PIECE_CHARS):
+        digest.update(text[start : start + PIECE_CHARS].encode("utf-8", "surrogatepass"))
+    return len(text), digest.digest()
 
 
 def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
     spans = lines(text)
-    stripped = [text[s:e].strip() for s, e in spans]
-    body_flags = [is_body(line, cfg) for line in stripped]
-    body_rows = [i for i, body in enumerate(body_flags) if body]
+    filled: list[bool] = []  # the line holds more than spaces
+    body_flags: list[bool] = []
+    body_rows: list[int] = []
+    body_chars = 0
+    for i, (start, end) in enumerate(spans):
+        line = text[start:end].strip()
+        body = is_body(line, cfg)
+        filled.append(bool(line))
+        body_flags.append(body)
+        if body:
+            body_rows.append(i)
+            body_chars += len(line)
     if not body_rows:
         return []
     first_body, last_body = body_rows[0], body_rows[-1]
-    body_lines = [stripped[i] for i in body_rows]
-    vocabulary = _Vocabulary(body_lines, cfg.vocabulary_sample_chars)
+    body_lines = _StrippedLines(text, spans, body_rows)
+    vocabulary = _Vocabulary(body_lines, cfg.vocabulary_sample_chars, body_chars)
     # whether the nearest non-empty line before / after each line is a body line
-    body_before, body_after = [False] * len(stripped), [False] * len(stripped)
+    body_before, body_after = [False] * len(spans), [False] * len(spans)
     last = False
-    for i, line in enumerate(stripped):
+    for i, full in enumerate(filled):
         body_before[i] = last
-        if line:
+        if full:
             last = body_flags[i]
     last = False
-    for i in range(len(stripped) - 1, -1, -1):
+    for i in range(len(spans) - 1, -1, -1):
         body_after[i] = last
-        if stripped[i]:
+        if filled[i]:
             last = body_flags[i]
     hits, templated = _rows_with_evidence(text, spans, lexicon)
     page_break_near = [False] * len(spans)
@@ -160,12 +207,15 @@ def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str,
                 for j in (i - 1, i, i + 1):
                     if 0 <= j < len(spans):
                         page_break_near[j] = True
-    nearest = _nearest_lines(stripped)
+    nearest = _nearest_lines(filled)
     items: list[Scored] = []
     rows: list[int] = []
-    for i, ((start, end), line) in enumerate(zip(spans, stripped, strict=True)):
-        if not line or len(line) > cfg.max_line_chars or (body_flags[i] and i not in hits):
+    for i, (start, end) in enumerate(spans):
+        if not filled[i] or (body_flags[i] and i not in hits):
             continue  # a body line without any chrome evidence scores below zero: not worth scoring
+        line = text[start:end].strip()
+        if len(line) > cfg.max_line_chars:
+            continue
         zone = "head" if i < first_body else "tail" if i > last_body else "mid"
         if zone == "mid" and (page_break_near[i] or "\f" in text[start:end]):
             zone = "gap"  # next to a page break: where running headers and footers sit
@@ -180,6 +230,8 @@ def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str,
         lead = len(text[start:end]) - len(text[start:end].lstrip())
         item = Scored(start + lead, start + lead + len(line), line, zone)
         _evidence(item, cfg, lexicon, vocabulary)
+        if zone in ("mid", "gap") and not _may_be_removed(item, cfg):
+            item.residual = []  # read only in removed lines and at the page's head and tail
         items.append(item)
         rows.append(i)
     _menus(items, rows, cfg)
@@ -189,20 +241,27 @@ def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str,
     return items
 
 
-def _nearest_lines(stripped: list[str]) -> list[tuple[int, int]]:
+def _nearest_lines(filled: list[bool]) -> list[tuple[int, int]]:
     """For each line, the index of the nearest non-empty line before and after it (-1 where none)."""
-    out = [(-1, -1)] * len(stripped)
+    out = [(-1, -1)] * len(filled)
     last = -1
-    for i, line in enumerate(stripped):
+    for i, full in enumerate(filled):
         out[i] = (last, -1)
-        if line:
+        if full:
             last = i
     last = -1
-    for i in range(len(stripped) - 1, -1, -1):
+    for i in range(len(filled) - 1, -1, -1):
         out[i] = (out[i][0], last)
-        if stripped[i]:
+        if filled[i]:
             last = i
     return out
+
+
+def _may_be_removed(item: Scored, cfg: ChromeSettings) -> bool:
+    """Whether a line between body lines could still score ``remove_at`` once its neighbours are scored:
+    after its own evidence, such a line gains at most ``next to chrome``."""
+    raw = item.raw + (max(0.0, cfg.neighbour_points) if item.raw >= cfg.flag_at else 0.0)
+    return raw > 0 and raw * (cfg.mid_factor if item.zone == "mid" else cfg.gap_factor) >= cfg.remove_at
 
 
 def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexicon) -> tuple[set[int], set[int]]:
@@ -211,9 +270,9 @@ def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexico
     lower-casing keeps its length)."""
     starts = [start for start, _ in spans]
     positions: list[int] = []
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        positions += literal_starts(lexicon.literals, lowered)
+    lowered = lowered_literal_starts(lexicon.literals, text)
+    if lowered is not None:
+        positions += lowered
     else:
         positions += [m.start() for m in lexicon.words.finditer(text)]
         positions += [m.start() for m in lexicon.fields.finditer(text)]
@@ -250,6 +309,31 @@ def literal_starts(automaton: AhoCorasick, text: str, piece_chars: int = SCAN_CH
         cut = text.find("\n", offset + piece_chars)
         end = len(text) if cut == -1 else cut + 1
         starts += [offset + start for _, start, _ in automaton.find_matches_as_indexes(text[offset:end])]
+        offset = end
+    return starts
+
+
+def lowered_literal_starts(automaton: AhoCorasick, text: str, piece_chars: int = SCAN_CHARS) -> list[int] | None:
+    """:func:`literal_starts` in the lower-cased text, lower-casing one piece at a time (``str.lower``
+    reserves twelve bytes a character of what it is given); None when lower-casing changes the length of
+    a piece, so that the offsets would not be the text's. The pieces end after a line break, which
+    lower-casing does not look across (Greek final sigma), so they lower-case as the whole text does.
+
+    >>> from ahocorasick_rs import MatchKind
+    >>> lowered_literal_starts(AhoCorasick(["pdf"], matchkind=MatchKind.Standard), "PDF\\n下载Pdf", 2)
+    [0, 6]
+    >>> lowered_literal_starts(AhoCorasick(["i"], matchkind=MatchKind.Standard), "\\u0130") is None
+    True
+    """
+    starts: list[int] = []
+    offset = 0
+    while offset < len(text):
+        cut = text.find("\n", offset + piece_chars)
+        end = len(text) if cut == -1 else cut + 1
+        piece = text[offset:end].lower()
+        if len(piece) != end - offset:
+            return None
+        starts += [offset + start for _, start, _ in automaton.find_matches_as_indexes(piece)]
         offset = end
     return starts
 
@@ -473,7 +557,7 @@ def _between_chrome(
         item.evidence.append(("between chrome lines", cfg.between_points))
 
 
-def _echoes(items: list[Scored], cfg: ChromeSettings, body: list[str], metadata: dict[str, Any]) -> None:
+def _echoes(items: list[Scored], cfg: ChromeSettings, body: Sequence[str], metadata: dict[str, Any]) -> None:
     """Lines made only of the site's own name: a word mixing Han with Latin letters or digits (彩神88,
     彩神ap) left over in lines already scored as chrome, that no body line holds. A breadcrumb's leftover
     is the page's title, never a name."""
@@ -487,8 +571,7 @@ def _echoes(items: list[Scored], cfg: ChromeSettings, body: list[str], metadata:
     }
     if not names:
         return
-    joined = "\n".join(body).lower()
-    names = {n for n in names if n not in joined}
+    names = _not_in_lines(names, body)
     if not names:
         return
     for x in items:
@@ -496,6 +579,28 @@ def _echoes(items: list[Scored], cfg: ChromeSettings, body: list[str], metadata:
             continue
         if x.residual and all(r.lower() in names for r in x.residual):
             x.evidence.append((f"site name {'/'.join(dict.fromkeys(x.residual))}", cfg.echo_points))
+
+
+def _not_in_lines(names: set[str], body: Sequence[str]) -> set[str]:
+    """The (lower-case) names that no line holds, whatever its case; the lines are lower-cased in batches
+    of about ``PIECE_CHARS`` characters joined by line breaks (a name holds none).
+
+    >>> sorted(_not_in_lines({"彩神88", "seo靠我"}, ["访问彩神88官网", "正文"]))
+    ['seo靠我']
+    """
+    left = set(names)
+    batch: list[str] = []
+    size = 0
+    for number, line in enumerate(body, 1):
+        batch.append(line)
+        size += len(line) + 1
+        if size >= PIECE_CHARS or number == len(body):
+            joined = "\n".join(batch).lower()
+            left = {name for name in left if name not in joined}
+            batch, size = [], 0
+            if not left:
+                break
+    return left
 
 
 def is_breadcrumb(item: Scored) -> bool:

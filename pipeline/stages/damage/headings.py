@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from ...document import Edit, make_edit
-from ...language import HAN_CLASS, RE_HAN, code_points
+from ...language import HAN_CLASS, RE_HAN
+from ...pieces import PIECE_CHARS, code_units
 from ...rules import RuleSet
 from .shared import SPACE, STAGE, is_periodic, line_spans, non_overlapping, setting
 
@@ -131,14 +132,22 @@ def _repair_heading(core: str, max_chars: int) -> tuple[str, list[str]]:
     return core, kinds
 
 
-def _doubled_positions(text: str) -> list[int]:
-    """Where three characters in a row are each written twice (``政政府府工工``)."""
-    cps = code_points(text)
-    if len(cps) < 6:
-        return []
-    same = cps[:-1] == cps[1:]
-    hits = np.flatnonzero(same[:-4] & same[2:-2] & same[4:])
-    return hits.tolist()
+def _doubled_positions(text: str, piece_chars: int = PIECE_CHARS) -> list[int]:
+    """Where three characters in a row are each written twice (``政政府府工工``), found in pieces of
+    ``piece_chars`` characters that overlap by five (a hit reads the five characters after it).
+
+    >>> _doubled_positions("标题：政政府府工工作作报告", 4)
+    [3, 5]
+    """
+    hits: list[int] = []
+    for offset in range(0, len(text), piece_chars):
+        cps = code_units(text[offset : offset + piece_chars + 5])
+        if len(cps) < 6:
+            break
+        same = cps[:-1] == cps[1:]
+        found = np.flatnonzero(same[:-4] & same[2:-2] & same[4:])
+        hits += (found + offset).tolist()
+    return hits
 
 
 def _toc_entries(text: str, rules: RuleSet, done: set[int], line_at: Any) -> list[Edit]:

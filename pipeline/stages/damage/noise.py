@@ -26,6 +26,7 @@ from ...language import (
     han_mask,
     radicals,
 )
+from ...pieces import PIECE_CHARS, line_pieces
 from ...rules import RuleSet
 from .shared import STAGE, mapped_back, non_overlapping, read_table, until_stable
 
@@ -102,21 +103,34 @@ def remove_anti_copy_noise(text: str, *, rules: RuleSet, metadata: dict[str, Any
 
 def _noise(text: str, cfg: NoiseSettings) -> list[Edit]:
     """One look for noise: rare runs, then random edge blocks in the text without those runs."""
-    cps = code_points(text)
-    han = han_mask(cps)
-    runs = non_overlapping(_rare_runs(text, cps, han, char_logs(cps), cfg))
+    runs = non_overlapping(_rare_runs(text, cfg))
     if not runs:
-        return _edge_blocks(text, cps, han, cfg)
-    del cps, han  # the text's arrays go before the cleaned text's are built
+        return _edge_blocks(text, cfg)
     cleaned = apply_edits(text, runs)
-    cleaned_cps = code_points(cleaned)
-    blocks = _edge_blocks(cleaned, cleaned_cps, han_mask(cleaned_cps), cfg)
+    blocks = _edge_blocks(cleaned, cfg)
+    del cleaned
     return non_overlapping(runs + [piece for block in blocks for piece in mapped_back(text, runs, block)])
 
 
-def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cfg: NoiseSettings) -> list[Edit]:
-    rare = han & (logs < cfg.rare_log)
-    idx = np.flatnonzero(rare)
+class _Piece:
+    """The arrays of one piece of the text, ``text[start:end]``: code points, Han mask, log frequencies."""
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.start = start
+        self.cps = code_points(text[start:end])
+        self.han = han_mask(self.cps)
+        self.logs = char_logs(self.cps)
+
+
+Cluster = tuple[int, int, int]  # (start, end, rare characters): a cluster of rare characters
+
+
+def _clusters(piece: _Piece, cfg: NoiseSettings) -> list[Cluster]:
+    """The clusters of at least ``min_rare`` rare Han characters in a piece (offsets in the text): at most
+    ``max_gap`` ordinary Han characters between two rare ones. A line break is no Han character, so no
+    cluster spans one: pieces of whole lines find the clusters of the whole text."""
+    han = piece.han
+    idx = np.flatnonzero(han & (piece.logs < cfg.rare_log))
     if len(idx) < cfg.min_rare:
         return []
     gaps = np.diff(idx)
@@ -130,73 +144,58 @@ def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cf
     bounds = np.flatnonzero(np.r_[True, breaks, True])
     del breaks
     big = np.flatnonzero(np.diff(bounds) >= cfg.min_rare)  # only clusters of min_rare or more become tuples
-    clusters = [
-        (int(idx[a]), int(idx[b - 1]) + 1, int(b - a))
+    offset = piece.start
+    return [
+        (int(idx[a]) + offset, int(idx[b - 1]) + 1 + offset, int(b - a))
         for a, b in zip(bounds[big].tolist(), bounds[big + 1].tolist(), strict=True)
     ]
+
+
+def _cluster_mask(start: int, length: int, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """True inside the clusters (``starts``/``ends``: sorted, in the text) over ``length`` characters from
+    ``start``."""
+    mask = np.zeros(length, dtype=bool)
+    first = int(np.searchsorted(ends, start, side="right"))
+    last = int(np.searchsorted(starts, start + length, side="left"))
+    for a, b in zip(starts[first:last].tolist(), ends[first:last].tolist(), strict=True):
+        mask[max(0, a - start) : max(0, b - start)] = True
+    return mask
+
+
+def _rare_runs(text: str, cfg: NoiseSettings) -> list[Edit]:
+    """The rare-character runs to remove (see :func:`remove_anti_copy_noise`), read in pieces of whole
+    lines: the clusters first, then the document's norm, then each cluster within its window."""
+    pieces = list(line_pieces(text, PIECE_CHARS))
+    clusters: list[Cluster] = []
+    by_piece: list[list[Cluster]] = []
+    ordinary_count = han_count = 0
+    for a, b in pieces:
+        piece = _Piece(text, a, b)
+        found = _clusters(piece, cfg)
+        by_piece.append(found)
+        clusters += found
+        inside = sum(int(np.count_nonzero(piece.han[s - a : e - a])) for s, e, _ in found)
+        han_count += int(np.count_nonzero(piece.han))
+        ordinary_count += int(np.count_nonzero(piece.han)) - inside
     if not clusters:
         return []
-    in_cluster = np.zeros(len(cps), dtype=bool)
-    for start, end, _ in clusters:
-        in_cluster[start:end] = True
+    cluster_starts = np.array([s for s, _, _ in clusters], dtype=np.int64)
+    cluster_ends = np.array([e for _, e, _ in clusters], dtype=np.int64)
     # the document's norm leaves the clusters out: removing one must not move it (idempotence)
-    ordinary = logs[han & ~in_cluster]
-    ordinary = ordinary if len(ordinary) else logs[han]
-    norm = float(np.median(ordinary[:: max(1, len(ordinary) // 200_000)]))
-    del ordinary
-    # rare characters standing alone: many in classical or specialist text, few in modern prose
-    valid = han & ~in_cluster
-    isolated_before = _counts_before(rare & valid)
-    han_before = _counts_before(valid)
-    counts: list[np.ndarray] = []  # pairs and known pairs before each position, once many windows need them
-    looked = 0
-    candidates = []
-    for start, end, _ in clusters:
-        lo, hi = max(0, start - 8), min(len(cps), end + 8)
-        start, end = _extend_by_radical(start - lo, end - lo, han[lo:hi], logs[lo:hi], radicals(cps[lo:hi]), cfg)
-        start, end = start + lo, end + lo
-        length = end - start
-        if length < cfg.min_run:
-            continue
-        mean = float(logs[start:end].mean())
-        if mean > norm - cfg.margin:
-            continue
-        w_lo, w_hi = max(0, start - cfg.window), min(len(cps), end + cfg.window)
-        context_han = int(han_before[w_hi] - han_before[w_lo])
-        isolated = int(isolated_before[w_hi] - isolated_before[w_lo])
-        background = isolated / max(1, context_han)
-        if context_han < cfg.min_context or isolated > cfg.max_background * context_han + cfg.background_allowance:
-            continue
-        looked += 1
-        if looked > 200 and not counts:  # many windows: look every pair up once, then count per window
-            pairs = valid[:-1] & valid[1:]
-            known = np.zeros(len(pairs), dtype=bool)
-            known[pairs] = bigram_log_frequencies(cps[:-1][pairs], cps[1:][pairs]) > cfg.pair_min_log
-            counts = [_counts_before(pairs), _counts_before(known)]
-        if counts:
-            total = int(counts[0][w_hi - 1] - counts[0][w_lo])
-            context_known = int(counts[1][w_hi - 1] - counts[1][w_lo]) / total if total else 0.0
-        else:
-            context_known = known_share(cps[w_lo:w_hi], valid[w_lo:w_hi], cfg.pair_min_log)
-        if context_known < cfg.run_context_min_known:
-            continue
-        run = text[start:end]
-        if any(ch in cfg.classical_particles for ch in run):  # 兮, 之, 乎 …: classical text, not noise
-            continue
-        coverage = word_coverage(run)
-        if coverage > cfg.max_coverage:
-            continue
-        evidence = (
-            f"mean log10 frequency {mean:.2f} vs document median {norm:.2f}; dictionary-word coverage "
-            f"{coverage:.0%}; rare characters around it {background:.1%}; known pairs around it {context_known:.0%}"
-        )
-        candidates.append((start, end, run, evidence, norm - mean - cfg.margin))
+    norm = _norm(text, pieces, cluster_starts, cluster_ends, ordinary_count, han_count)
+    candidates: list[tuple[int, int, str, str, float]] = []
+    looked = [0]
+    margin = cfg.window + 16  # a window reaches window + 8 characters past its cluster's line
+    for (a, b), found in zip(pieces, by_piece, strict=True):
+        if found:
+            around = _Piece(text, max(0, a - margin), min(len(text), b + margin))
+            candidates += _candidates(text, around, found, cluster_starts, cluster_ends, norm, looked, cfg)
     # periodic noise: the same run again (a copy elsewhere is a cluster too, so counting these is enough)
     repeats = Counter(run for _, _, run, _, _ in candidates)
     edits = []
     for start, end, run, evidence, below in candidates:
         length = end - start
-        top = Counter(r for r in radicals(cps[start:end]).tolist() if r != NO_RADICAL).most_common(2)
+        top = Counter(r for r in radicals(code_points(run)).tolist() if r != NO_RADICAL).most_common(2)
         radical_share = sum(n for _, n in top) / length
         periodic = repeats[run] >= cfg.min_repeats
         if radical_share < cfg.radical_share and not periodic:
@@ -214,6 +213,92 @@ def _rare_runs(text: str, cps: np.ndarray, han: np.ndarray, logs: np.ndarray, cf
             )
         )
     return edits
+
+
+NORM_SAMPLES = 200_000  # the median of at most about this many log frequencies (evenly spaced)
+
+
+def _norm(
+    text: str, pieces: list[tuple[int, int]], starts: np.ndarray, ends: np.ndarray, ordinary_count: int, han_count: int
+) -> float:
+    """The median log frequency of the Han characters outside the clusters (of all Han characters if
+    none is outside), taking every ``count // NORM_SAMPLES``-th of them in text order."""
+    every = max(1, (ordinary_count or han_count) // NORM_SAMPLES)
+    sampled: list[np.ndarray] = []
+    seen = 0
+    for a, b in pieces:
+        piece = _Piece(text, a, b)
+        keep = piece.han & ~_cluster_mask(a, b - a, starts, ends) if ordinary_count else piece.han
+        values = piece.logs[keep]
+        sampled.append(values[(-seen) % every :: every])
+        seen += len(values)
+    return float(np.median(np.concatenate(sampled)))
+
+
+def _candidates(
+    text: str,
+    piece: _Piece,
+    clusters: list[Cluster],
+    cluster_starts: np.ndarray,
+    cluster_ends: np.ndarray,
+    norm: float,
+    looked: list[int],
+    cfg: NoiseSettings,
+) -> list[tuple[int, int, str, str, float]]:
+    """The clusters of one piece that pass as noise in their window: (start, end, run, evidence, how far
+    below the norm). ``piece`` covers the clusters' lines and ``window + 16`` characters either side;
+    ``looked`` counts the windows looked at in the whole text."""
+    cps, han, logs, offset = piece.cps, piece.han, piece.logs, piece.start
+    rare = han & (logs < cfg.rare_log)
+    in_cluster = _cluster_mask(offset, len(cps), cluster_starts, cluster_ends)
+    # rare characters standing alone: many in classical or specialist text, few in modern prose
+    valid = han & ~in_cluster
+    isolated_before = _counts_before(rare & valid)
+    han_before = _counts_before(valid)
+    counts: list[np.ndarray] = []  # pairs and known pairs before each position, once many windows need them
+    candidates = []
+    for cluster_start, cluster_end, _ in clusters:
+        start, end = cluster_start - offset, cluster_end - offset
+        lo, hi = max(0, start - 8), min(len(cps), end + 8)
+        start, end = _extend_by_radical(start - lo, end - lo, han[lo:hi], logs[lo:hi], radicals(cps[lo:hi]), cfg)
+        start, end = start + lo, end + lo
+        length = end - start
+        if length < cfg.min_run:
+            continue
+        mean = float(logs[start:end].mean())
+        if mean > norm - cfg.margin:
+            continue
+        w_lo, w_hi = max(0, start - cfg.window), min(len(cps), end + cfg.window)
+        context_han = int(han_before[w_hi] - han_before[w_lo])
+        isolated = int(isolated_before[w_hi] - isolated_before[w_lo])
+        background = isolated / max(1, context_han)
+        if context_han < cfg.min_context or isolated > cfg.max_background * context_han + cfg.background_allowance:
+            continue
+        looked[0] += 1
+        if looked[0] > 200 and not counts:  # many windows: look every pair up once, then count per window
+            pairs = valid[:-1] & valid[1:]
+            known = np.zeros(len(pairs), dtype=bool)
+            known[pairs] = bigram_log_frequencies(cps[:-1][pairs], cps[1:][pairs]) > cfg.pair_min_log
+            counts = [_counts_before(pairs), _counts_before(known)]
+        if counts:
+            total = int(counts[0][w_hi - 1] - counts[0][w_lo])
+            context_known = int(counts[1][w_hi - 1] - counts[1][w_lo]) / total if total else 0.0
+        else:
+            context_known = known_share(cps[w_lo:w_hi], valid[w_lo:w_hi], cfg.pair_min_log)
+        if context_known < cfg.run_context_min_known:
+            continue
+        run = text[start + offset : end + offset]
+        if any(ch in cfg.classical_particles for ch in run):  # 兮, 之, 乎 …: classical text, not noise
+            continue
+        coverage = word_coverage(run)
+        if coverage > cfg.max_coverage:
+            continue
+        evidence = (
+            f"mean log10 frequency {mean:.2f} vs document median {norm:.2f}; dictionary-word coverage "
+            f"{coverage:.0%}; rare characters around it {background:.1%}; known pairs around it {context_known:.0%}"
+        )
+        candidates.append((start + offset, end + offset, run, evidence, norm - mean - cfg.margin))
+    return candidates
 
 
 def _counts_before(mask: np.ndarray) -> np.ndarray:
@@ -276,21 +361,50 @@ def word_coverage(run: str, max_len: int = 4) -> float:
     return covered / len(run)
 
 
-def _edge_blocks(text: str, cps: np.ndarray, han: np.ndarray, cfg: NoiseSettings) -> list[Edit]:
-    """Random common-character blocks at the start or end of a line (a chunk edge)."""
-    n = len(cps)
+def _edge_blocks(text: str, cfg: NoiseSettings) -> list[Edit]:
+    """Random common-character blocks at the start or end of a line (a chunk edge), looked for in pieces
+    of whole lines."""
+    n = len(text)
     window = cfg.block_min_chars
     if n < window + cfg.block_min_context:
         return []
+    heads: list[tuple[int, int]] = []
+    tails: list[tuple[int, int]] = []
+    han_count = 0
+    for a, b in line_pieces(text, PIECE_CHARS):
+        cps = code_points(text[a:b])
+        han = han_mask(cps)
+        han_count += int(np.count_nonzero(han))
+        for side, found in zip(("head", "tail"), _suspect_edges(cps, han, cfg), strict=True):
+            (heads if side == "head" else tails).extend((start + a, end + a) for start, end in found)
+    if han_count < window or not (heads or tails):
+        return []
+    # classical or poetic text pairs its characters unlike modern words: leave it alone
+    if text_known_share(text, cfg.pair_min_log) < cfg.doc_min_known:
+        return []
+    edits = []
+    for side, found in (("head", heads), ("tail", tails)):
+        for line_start, line_end in found:
+            block = _edge_block(text, line_start, line_end, side, cfg)
+            if block is not None:
+                edits.append(block)
+    return edits
+
+
+def _suspect_edges(
+    cps: np.ndarray, han: np.ndarray, cfg: NoiseSettings
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """(head, tail): the (start, end) of the lines of a piece of whole lines whose first (last) Han
+    characters begin (end) ``block_min_chars`` Han characters that hardly pair as dictionary words."""
+    n = len(cps)
+    window = cfg.block_min_chars
     newlines = np.flatnonzero(cps == 10)
     line_starts = np.r_[0, newlines + 1]
     line_ends = np.r_[newlines, n]
     long_enough = (line_ends - line_starts) >= window + cfg.block_min_context
     line_starts, line_ends = line_starts[long_enough], line_ends[long_enough]
     if not len(line_starts):
-        return []
-    if int(np.count_nonzero(han)) < window:
-        return []
+        return [], []
     # looked up in the edge_lead + 1 characters at each line edge, not in an index of every Han
     # character (8 bytes per character of the text)
     offsets = np.arange(cfg.edge_lead + 1)
@@ -304,36 +418,41 @@ def _edge_blocks(text: str, cps: np.ndarray, han: np.ndarray, cfg: NoiseSettings
     edge_han = han[np.maximum(grid, 0)] & (grid >= 0)
     last = line_ends - 1 - np.argmax(edge_han, axis=1)
     tail_ok = edge_han.any(axis=1) & (last + 1 - window >= line_starts)
-    starts = np.r_[first[head_ok], last[tail_ok] + 1 - window]
-    sides = ["head"] * int(head_ok.sum()) + ["tail"] * int(tail_ok.sum())
-    lines = np.r_[np.flatnonzero(head_ok), np.flatnonzero(tail_ok)]
-    if not len(starts):
-        return []
-    grid = starts[:, None] + np.arange(window)[None, :]
-    all_han = han[grid].all(axis=1)
-    pair_logs = bigram_log_frequencies(cps[grid[:, :-1]], cps[grid[:, 1:]])
-    known = (pair_logs > cfg.pair_min_log).sum(axis=1)
-    suspect = np.flatnonzero(all_han & (known <= cfg.block_max_known * (window - 1)))
-    if not len(suspect):
-        return []
-    # classical or poetic text pairs its characters unlike modern words: leave it alone
-    if document_known_share(cps, han, cfg.pair_min_log) < cfg.doc_min_known:
-        return []
-    edits = []
-    for k in suspect:
-        line = int(lines[k])
-        found = _edge_block(text, cps, han, int(line_starts[line]), int(line_ends[line]), sides[k], cfg)
-        if found is not None:
-            edits.append(found)
-    return edits
+    found = []
+    for ok, starts in ((head_ok, first[head_ok]), (tail_ok, last[tail_ok] + 1 - window)):
+        lines = np.flatnonzero(ok)
+        if not len(lines):
+            found.append([])
+            continue
+        grid = starts[:, None] + np.arange(window)[None, :]
+        all_han = han[grid].all(axis=1)
+        pair_logs = bigram_log_frequencies(cps[grid[:, :-1]], cps[grid[:, 1:]])
+        known = (pair_logs > cfg.pair_min_log).sum(axis=1)
+        suspect = lines[all_han & (known <= cfg.block_max_known * (window - 1))]
+        found.append(list(zip(line_starts[suspect].tolist(), line_ends[suspect].tolist(), strict=True)))
+    return found[0], found[1]
 
 
-def _edge_block(
-    text: str, cps: np.ndarray, han: np.ndarray, line_start: int, line_end: int, side: str, cfg: NoiseSettings
-) -> Edit | None:
+def text_known_share(text: str, min_log: float, budget: int = 400_000) -> float:
+    """:func:`document_known_share` of ``text``, reading only the samples' code points."""
+    if len(text) <= budget:
+        cps = code_points(text)
+        return known_share(cps, han_mask(cps), min_log)
+    size = budget // 8
+    starts = np.linspace(0, len(text) - size, 8).astype(np.int64)
+    shares = []
+    for a in starts.tolist():
+        cps = code_points(text[a : a + size])
+        han = han_mask(cps)
+        shares.append((known_share(cps, han, min_log), int((han[:-1] & han[1:]).sum())))
+    total = sum(n for _, n in shares)
+    return sum(share * n for share, n in shares) / total if total else 0.0
+
+
+def _edge_block(text: str, line_start: int, line_end: int, side: str, cfg: NoiseSettings) -> Edit | None:
     """The random block at one edge of a line, if the rest of the line is ordinary text."""
-    seg_cps = cps[line_start:line_end]
-    seg_han = han[line_start:line_end]
+    seg_cps = code_points(text[line_start:line_end])
+    seg_han = han_mask(seg_cps)
     if side == "tail":
         seg_cps, seg_han = seg_cps[::-1], seg_han[::-1]
     offset = int(np.argmax(seg_han))
@@ -379,7 +498,7 @@ def _edge_block(
     # dictionary words, yet the block reads; random blocks hardly hold any
     if sum(block.count(c) for c in cfg.function_chars) > cfg.block_max_function:
         return None
-    if _word_across_break(text, cps, start, end, side, cfg):  # 实|现 cut by a chunk break: the text goes on
+    if _word_across_break(text, start, end, side, cfg):  # 实|现 cut by a chunk break: the text goes on
         return None
     if sum(block.count(p) for p in cfg.classical_particles) >= 2:  # 学而时习之不亦说乎: a classical quotation
         return None
@@ -390,7 +509,7 @@ def _edge_block(
     return make_edit(STAGE, "damage.random-edge-block", text, start, end, "", reason, evidence=evidence, confidence=0.7)
 
 
-def _word_across_break(text: str, cps: np.ndarray, start: int, end: int, side: str, cfg: NoiseSettings) -> bool:
+def _word_across_break(text: str, start: int, end: int, side: str, cfg: NoiseSettings) -> bool:
     """Whether the block's edge character and the first Han character across the line break (past
     spaces) form a dictionary word: the line was cut inside a word, so the block is text that goes on."""
     blank = "\n \t\u3000"
@@ -400,14 +519,14 @@ def _word_across_break(text: str, cps: np.ndarray, start: int, end: int, side: s
             k += 1
         if k == end or k >= len(text):
             return False
-        first, second = cps[inner : inner + 1], cps[k : k + 1]
+        first, second = code_points(text[inner]), code_points(text[k])
     else:
         inner, k = start, start - 1
         while k >= 0 and text[k] in blank:
             k -= 1
         if k == start - 1 or k < 0:
             return False
-        first, second = cps[k : k + 1], cps[inner : inner + 1]
+        first, second = code_points(text[k]), code_points(text[inner])
     if not (RE_HAN.match(text[k]) and RE_HAN.match(text[inner])):
         return False
     return bool(bigram_log_frequencies(first, second)[0] > cfg.pair_min_log)

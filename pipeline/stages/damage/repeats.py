@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 from ...document import Edit, make_edit
-from ...language import RE_HAN, code_points, dictionary_words
+from ...language import RE_HAN, dictionary_words
+from ...pieces import PIECE_CHARS, code_units
 from ...rules import RuleSet
 from ...tables import WordTable
 from .headings import toc_markers
@@ -61,6 +62,12 @@ def _norm(line: str) -> str:
     return "".join(line.split())
 
 
+def _line_key(text: str, spans: list[tuple[int, int]], row: int) -> str:
+    """The key (:func:`_norm`) of line ``row``."""
+    start, end = spans[row]
+    return _norm(text[start:end])
+
+
 def remove_repeated_text(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]:
     """Edits removing text that is there twice.
 
@@ -101,28 +108,31 @@ def _repeats(text: str, rules: RuleSet) -> list[Edit]:
         return []
     edits.extend(_title_repeats(text, spans, first, min_copies, removed, drops))
     heading_re = toc_markers((), tuple(rules.setting("headings", "patterns", [])))
-    seen: dict[str, int] = {}
-    keys: list[str | None] = [None] * len(spans)
-    prev: int | None = None  # index of the previous non-blank line
+    # the first line of each key, found by the key's hash and checked against that line: the keys
+    # themselves (a copy of the text) are not kept
+    seen: dict[int, list[int]] = {}
+    keyed = [False] * len(spans)  # the lines compared by their key
+    after_line = False  # a non-blank line came before
+    prev_key: str | None = None  # the key of the previous non-blank line, if it was compared
     for i, (start, end) in enumerate(spans):
-        if end - start < min(min_line, min_summary) and end > start and prev is not None:
+        if end - start < min(min_line, min_summary) and end > start and after_line:
             # short lines are never removed, but they break a run of repeats
             if text[start:end].strip():
-                prev = i
+                prev_key = None
             continue
         line = text[start:end]
         if not line.strip():
             continue
         if i in removed:
-            prev = i
+            after_line, prev_key = True, None
             continue
         key = _norm(line)
-        keys[i] = key
-        if prev is not None and keys[prev] == key and len(key) >= min_line:
+        keyed[i] = True
+        if prev_key == key and len(key) >= min_line:
             removed.add(i)
             drops.append((start, end, "damage.repeated-line", "line repeated right after itself"))
             continue
-        earlier = seen.get(key)
+        earlier = next((j for j in seen.get(hash(key), ()) if _line_key(text, spans, j) == key), None)
         if (
             earlier is not None
             and len(key) >= min_para
@@ -134,9 +144,10 @@ def _repeats(text: str, rules: RuleSet) -> list[Edit]:
             reason = f"paragraph repeated verbatim (first copy on line {earlier + 1}): later copy removed"
             drops.append((start, end, "damage.repeated-paragraph", reason))
             continue
-        seen.setdefault(key, i)
-        prev = i
-    _summaries(text, spans, keys, removed, min_summary, drops)
+        if earlier is None:
+            seen.setdefault(hash(key), []).append(i)
+        after_line, prev_key = True, key
+    _summaries(text, spans, keyed, removed, min_summary, drops)
     return non_overlapping(edits + line_drop_edits(text, drops))
 
 
@@ -185,14 +196,13 @@ def doubled_text(text: str, cfg: DoubledSettings) -> list[Edit]:
     n = len(text)
     if n < 4:
         return []
-    cps = code_points(text)
-    runs = _repeat_runs(cps, cfg.doubled_max_unit)
+    runs = _repeat_runs(text, cfg.doubled_max_unit)
     if not runs:
         return []
     lines = _promising_lines(text, runs, cfg.doubled_phrase_chars)
     if not len(lines):
         return []
-    breaks = np.flatnonzero(cps == 10)
+    breaks = np.array([m.start() for m in RE_LINE_BREAK.finditer(text)], dtype=np.int64)
     starts = sorted(
         {
             int(s)
@@ -255,45 +265,39 @@ def doubled_text(text: str, cfg: DoubledSettings) -> list[Edit]:
     return edits
 
 
-def _repeat_runs(cps: np.ndarray, max_unit: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def _repeat_runs(text: str, max_unit: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """For each piece length L: sorted (start, end) of the stretches where ``cps[i] == cps[i + L]``
     for at least L positions in a row; a piece of length L starting at p is written twice back to
     back when a stretch has ``start <= p`` and ``p + L <= end``. (Compared on the low 16 bits:
     a character outside the BMP may match another, so the caller compares the text again.)
 
     From L = 8 on, only every fourth position is compared first (any 8 positions in a row hold two
-    neighbouring multiples of 4), from four contiguous phase arrays; then around those hits only."""
+    neighbouring multiples of 4); then around those hits only.
+
+    The text is read in pieces of ``PIECE_CHARS`` characters, each with ``2 * max_unit + 16`` more on
+    either side (all that the comparisons around a position reach): the positions found in each piece
+    are those one pass over the whole text finds there."""
+    n = len(text)
+    sizes = range(1, min(max_unit, n // 2) + 1)
+    found: dict[int, list[np.ndarray]] = {size: [] for size in sizes}
+    line_breaks: list[np.ndarray] = []  # for L = 1: which of the positions hold a line break
+    margin = 2 * max_unit + 16
+    for start in range(0, n, PIECE_CHARS):
+        end = min(n, start + PIECE_CHARS)
+        offset = max(0, start - margin) // 4 * 4  # a multiple of 4, as the sampled positions are
+        low = _low_bits(text[offset : min(n, end + margin)])
+        for size in sizes:
+            at = _equal_positions(low, offset, start, end, n, size)
+            found[size].append(at)
+            if size == 1:
+                line_breaks.append(low[at - offset] == 10)
     runs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    low = cps.astype(np.uint16)
-    n = len(low)
-    phases = [np.ascontiguousarray(low[r::4]) for r in range(4)]
-    # inside a stretch of one character (a rule of ——— or ((((, dot leaders) every position would be a
-    # hit for every length: no piece of a doubled layer starts there, and the grid below would explode
-    same = low[:-1] == low[1:]
-    flat = np.zeros(n + 4, dtype=bool)
-    if n > 4:
-        flat[: n - 3] = same[:-2] & same[1:-1] & same[2:]
-    for size in range(1, min(max_unit, n // 2) + 1):
-        if size < 8:
-            idx = np.flatnonzero(low[:-size] == low[size:])
-        else:
-            quarter, rest = divmod(size, 4)
-            shifted = phases[rest][quarter:]
-            count = min(len(shifted), (n - size + 3) // 4)
-            sampled = phases[0][:count] == shifted[:count]
-            hits = np.flatnonzero(sampled[:-1] & sampled[1:]) * 4
-            for k in (1, 2, 3):  # the run covers the positions between the two samples too
-                hits = hits[low[hits + k] == low[hits + k + size]]
-            hits = hits[~flat[hits]]
-            if not len(hits):
-                continue
-            grid = hits[:, None] + np.arange(-size, size + 4)[None, :]  # around each hit: its whole run
-            grid = np.clip(grid, 0, n - size - 1)
-            idx = np.unique(grid[low[grid] == low[grid + size]])
+    for size in sizes:
+        idx = np.concatenate([np.zeros(0, dtype=np.int64), *found.pop(size)])
         if len(idx) < size:
             continue
         if size == 1:
-            idx = idx[low[idx] != 10]
+            idx = idx[~np.concatenate(line_breaks)]
             runs[1] = (idx, idx + 1)
             continue
         cuts = np.flatnonzero(np.diff(idx) != 1)
@@ -303,6 +307,54 @@ def _repeat_runs(cps: np.ndarray, max_unit: int) -> dict[int, tuple[np.ndarray, 
         if long.any():
             runs[size] = (starts[long], ends[long])
     return runs
+
+
+def _low_bits(text: str) -> np.ndarray:
+    """The low 16 bits of each character's code point."""
+    units = code_units(text)
+    return units if units.dtype == np.uint16 else units.astype(np.uint16)
+
+
+def _equal_positions(low: np.ndarray, offset: int, start: int, end: int, n: int, size: int) -> np.ndarray:
+    """The positions ``p`` in ``[start, end)`` of a text of ``n`` characters where the piece of length
+    ``size`` at ``p`` is compared equal to the one after it (see :func:`_repeat_runs`); ``low`` holds the
+    text's low bits from ``offset`` on, far enough either side."""
+    if size < 8:
+        stop = min(end, n - size)
+        if stop <= start:
+            return np.zeros(0, dtype=np.int64)
+        a, b = start - offset, stop - offset
+        return np.flatnonzero(low[a:b] == low[a + size : b + size]) + start
+    sampled = _equal_every_fourth(low, size)
+    hits = np.flatnonzero(sampled[:-1] & sampled[1:]) * 4
+    del sampled
+    for k in (1, 2, 3):  # the run covers the positions between the two samples too
+        hits = hits[low[hits + k] == low[hits + k + size]]
+    # inside a stretch of one character (a rule of ——— or ((((, dot leaders) every position would be a
+    # hit for every length: no piece of a doubled layer starts there, and the grid would explode
+    flat = (low[hits] == low[hits + 1]) & (low[hits + 1] == low[hits + 2]) & (low[hits + 2] == low[hits + 3])
+    hits = hits[~flat] + offset
+    hits = hits[(hits + size + 4 > start) & (hits - size < end)]  # those whose surroundings reach the piece
+    if not len(hits):
+        return np.zeros(0, dtype=np.int64)
+    grid = hits[:, None] + np.arange(-size, size + 4)[None, :]  # around each hit: its whole run
+    grid = np.clip(grid, 0, n - size - 1)
+    grid = grid[(grid >= start) & (grid < end)]
+    return np.unique(grid[low[grid - offset] == low[grid - offset + size]])
+
+
+def _equal_every_fourth(low: np.ndarray, size: int) -> np.ndarray:
+    """``low[4 * j] == low[4 * j + size]`` for each ``j`` with ``4 * j + size < len(low)``, compared in pieces.
+
+    >>> _equal_every_fourth(np.array([5, 0, 5, 0, 9, 0, 5], dtype=np.uint16), 2).tolist()
+    [True, False]
+    """
+    count = max(0, (len(low) - size + 3) // 4)
+    out = np.empty(count, dtype=bool)
+    for lo in range(0, count, PIECE_CHARS):
+        hi = min(count, lo + PIECE_CHARS)
+        out[lo:hi] = low[4 * lo : 4 * hi : 4] == low[4 * lo + size : 4 * hi + size : 4]
+    return out
 
 
 def _promising_lines(text: str, runs: dict[int, tuple[np.ndarray, np.ndarray]], phrase_chars: int) -> np.ndarray:
@@ -438,14 +490,18 @@ def _title_repeats(
 def _summaries(
     text: str,
     spans: list[tuple[int, int]],
-    keys: list[str | None],
+    keyed: list[bool],
     removed: set[int],
     min_summary: int,
     drops: list[Drop],
 ) -> None:
-    """Lines that the following text repeats from its start (a site's summary, then the text)."""
-    for i, key in enumerate(keys):
-        if key is None or i in removed or len(key) < min_summary:
+    """Lines that the following text repeats from its start (a site's summary, then the text); ``keyed``:
+    the lines compared by their key."""
+    for i, compared in enumerate(keyed):
+        if not compared or i in removed or spans[i][1] - spans[i][0] < min_summary:
+            continue
+        key = _line_key(text, spans, i)
+        if len(key) < min_summary:
             continue
         core = strip_ellipsis_end(key)
         if len(core) < min_summary:
@@ -455,7 +511,7 @@ def _summaries(
         for j in range(i + 1, len(spans)):
             if j in removed:
                 continue
-            nxt = keys[j] if keys[j] is not None else _norm(text[spans[j][0] : spans[j][1]])
+            nxt = _line_key(text, spans, j)
             if not nxt:
                 continue
             if size == 0 and not nxt.startswith(core[: min(8, len(nxt))]):
