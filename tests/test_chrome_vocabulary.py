@@ -1,0 +1,32 @@
+"""The body vocabulary of the chrome scorer: repeated Han pairs counted with numpy as the regex would."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from pipeline.stages.chrome.score import RE_HAN_PAIR, _Vocabulary, repeated_han_pairs
+
+CHARS = "的是了常见〇々⺀𠀀𪜶中国人，。 a1\t「」"
+
+
+def _by_regex(lines: list[str]) -> set[str]:
+    counts = Counter(pair for line in lines for pair in RE_HAN_PAIR.findall(line))
+    return {pair for pair, n in counts.items() if n >= 2}
+
+
+def test_repeated_pairs_are_those_the_pair_regex_counts_twice():
+    rng = random.Random(3)
+    for _ in range(200):
+        lines = ["".join(rng.choice(CHARS) for _ in range(rng.randint(0, 30))) for _ in range(rng.randint(0, 6))]
+        expected = _by_regex(lines)
+        found = {chr(key >> 21) + chr(key & ((1 << 21) - 1)) for key in repeated_han_pairs(lines)}
+        assert found == expected
+        vocabulary = _Vocabulary(lines, 20000)
+        probes = {a + b for a in CHARS for b in CHARS} | {"的", "的是了"}
+        assert {p for p in probes if p in vocabulary} == expected & probes
+
+
+def test_a_pair_seen_once_is_not_vocabulary():
+    vocabulary = _Vocabulary(["我们常常见面", "常见问题"], 20000)
+    assert "常见" in vocabulary and "我们" not in vocabulary and "见面" not in vocabulary
