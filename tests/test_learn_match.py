@@ -51,3 +51,14 @@ def test_unrelated_templates_are_left_out():
     keys = ["第一章 总则 本办法适用于全体职工", "上传者：张三 下载次数：" + DIGITS, "abcdefghijklmnop"]
     assert TemplateShortlist(keys).candidates("上传者：李四 下载次数：" + DIGITS, MERGE_SCORE) == [keys[1]]
     assert TemplateShortlist([]).candidates("上传者", MERGE_SCORE) == []
+
+
+def test_literal_chars_counts_what_is_neither_slot_nor_space():
+    from pipeline.corpus.templates import SLOTS, literal_chars
+
+    assert not any(chr(c).isspace() for c in range(0x10000, 0x110000))  # the table covers every space
+    rng = random.Random(5)
+    alphabet = " \t\x1c\x85\u3000\u2028ab本文" + "".join(SLOTS)
+    for _ in range(2000):
+        key = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        assert literal_chars(key) == sum(1 for ch in key if ch not in SLOTS and not ch.isspace())
