@@ -3,6 +3,7 @@ field names and templates compiled once (with their traditional forms for a trad
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -122,8 +123,19 @@ def load_lexicon(rules: RuleSet, *, traditional: bool = False) -> Lexicon | None
     fields_table = rules.settings.get("chrome_fields")
     if not words or not fields_table:
         return None
-    key = (repr(words), repr(fields_table), repr(rules.settings.get("chrome_templates", {})), traditional)
-    return _compiled(key, rules, traditional)
+    tables = (words, fields_table, rules.settings.get("chrome_templates", {}))
+    for seen, seen_traditional, lexicon in _RECENT:  # comparing the tables is much cheaper than their repr
+        if seen_traditional == traditional and seen == tables:
+            return lexicon
+    key = (repr(words), repr(fields_table), repr(tables[2]), traditional)
+    lexicon = _compiled(key, rules, traditional)
+    _RECENT.insert(0, (copy.deepcopy(tables), traditional, lexicon))  # a copy: a table changed in place misses
+    del _RECENT[RECENT_LEXICONS:]
+    return lexicon
+
+
+RECENT_LEXICONS = 4
+_RECENT: list[tuple[tuple[Any, ...], bool, Lexicon]] = []
 
 
 _CACHE: dict[tuple[str, str, str, bool], Lexicon] = {}

@@ -1,4 +1,4 @@
-"""The body vocabulary of the chrome scorer: repeated Han pairs counted with numpy as the regex would."""
+"""The chrome scorer's fast paths give what the slow ones gave: repeated Han pairs, the reused lexicon."""
 
 from __future__ import annotations
 
@@ -30,3 +30,20 @@ def test_repeated_pairs_are_those_the_pair_regex_counts_twice():
 def test_a_pair_seen_once_is_not_vocabulary():
     vocabulary = _Vocabulary(["我们常常见面", "常见问题"], 20000)
     assert "常见" in vocabulary and "我们" not in vocabulary and "见面" not in vocabulary
+
+
+def test_a_lexicon_follows_its_tables_even_when_changed_in_place():
+    import copy
+
+    from pipeline.rules import RuleSet, load_rules
+    from pipeline.stages.chrome.data import load_lexicon
+
+    packaged = load_rules()
+    rules = RuleSet(packaged.rules, packaged.sites, copy.deepcopy(packaged.settings))
+    first = load_lexicon(rules)
+    assert first is not None and load_lexicon(rules) is first  # the same tables: the same lexicon
+    assert not first.words.search("扫码领红包")
+    kind = next(iter(rules.settings["chrome_words"].values()))
+    kind["words"] = [*kind["words"], "扫码领红包"]  # changed in place
+    changed = load_lexicon(rules)
+    assert changed is not first and changed.words.search("扫码领红包")
