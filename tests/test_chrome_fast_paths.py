@@ -47,3 +47,17 @@ def test_a_lexicon_follows_its_tables_even_when_changed_in_place():
     kind["words"] = [*kind["words"], "扫码领红包"]  # changed in place
     changed = load_lexicon(rules)
     assert changed is not first and changed.words.search("扫码领红包")
+
+
+def test_pair_keys_and_their_known_count_are_the_regex_pairs():
+    from pipeline.stages.chrome.score import han_pair_keys
+
+    rng = random.Random(9)
+    body = ["".join(rng.choice(CHARS) for _ in range(40)) for _ in range(8)]
+    vocabulary = _Vocabulary(body, 20000)
+    for _ in range(300):
+        line = "".join(rng.choice(CHARS) for _ in range(rng.randint(0, 40)))
+        pairs = RE_HAN_PAIR.findall(line)
+        keys = han_pair_keys(line)
+        assert [chr(k >> 21) + chr(k & ((1 << 21) - 1)) for k in keys.tolist()] == pairs
+        assert vocabulary.count_known(keys) == sum(pair in vocabulary for pair in pairs)

@@ -90,11 +90,18 @@ class _Vocabulary:
 
     def known(self, pair: str) -> bool:
         """Whether ``pair`` (two characters) is one of the body's repeated Han pairs."""
+        return len(pair) == 2 and (ord(pair[0]) << 21 | ord(pair[1])) in self.pairs()
+
+    def count_known(self, keys: np.ndarray) -> int:
+        """How many of the pair keys (:func:`han_pair_keys`) are the body's repeated pairs, repeats counted."""
+        return sum(map(self.pairs().__contains__, keys.tolist()))
+
+    def pairs(self) -> set[int]:
         if self._pairs is None:
             total = sum(len(line) for line in self.lines)
             step = max(1, total // self.sample_chars)  # every step-th body line: bounded on a long document
             self._pairs = repeated_han_pairs(self.lines[::step])
-        return len(pair) == 2 and (ord(pair[0]) << 21 | ord(pair[1])) in self._pairs
+        return self._pairs
 
 
 RE_NOT_HAN = regex.compile(r"\P{Han}+")
@@ -107,12 +114,22 @@ def repeated_han_pairs(lines: list[str]) -> set[int]:
     >>> sorted(divmod(key, 1 << 21) for key in repeated_han_pairs(["常常常见", "见常常"])) == [(0x5E38, 0x5E38)]
     True
     """
-    sample = RE_NOT_HAN.sub("\n", "\n".join(lines))  # every Han run on a line of its own
+    values, counts = np.unique(han_pair_keys("\n".join(lines)), return_counts=True)
+    return set(values[counts >= 2].tolist())
+
+
+def han_pair_keys(text: str) -> np.ndarray:
+    """The pairs of adjacent Han characters of ``text`` (``RE_HAN_PAIR``'s, overlapping, in order) as
+    ``first << 21 | second`` code points.
+
+    >>> keys = han_pair_keys("常见a问题")
+    >>> [divmod(int(key), 1 << 21) == (ord(a), ord(b)) for key, (a, b) in zip(keys, ["常见", "问题"], strict=True)]
+    [True, True]
+    """
+    sample = RE_NOT_HAN.sub("\n", text)  # every Han run on a line of its own
     codes = np.frombuffer(sample.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     first, second = codes[:-1], codes[1:]
-    keys = (first << np.uint64(21) | second)[(first != 10) & (second != 10)]
-    values, counts = np.unique(keys, return_counts=True)
-    return set(values[counts >= 2].tolist())
+    return (first << np.uint64(21) | second)[(first != 10) & (second != 10)]
 
 
 def score_lines(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
@@ -286,10 +303,10 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
         evidence.append(("reads as a sentence", cfg.sentence_points))
     elif RE_SENTENCE_END.search(line) and not templated:
         evidence.append(("ends a sentence", cfg.sentence_end_points))
-    pairs = [p for p in RE_HAN_PAIR.findall(_strip_words(line, words)) if p]
+    pairs = han_pair_keys(_strip_words(line, words))
     field_led = bool(field_names) and lexicon.fields.match(line, pos=_lead(line)) is not None
     if len(pairs) >= cfg.vocabulary_min_pairs and not field_led and not templated:
-        share = sum(map(vocabulary.known, pairs)) / len(pairs)
+        share = vocabulary.count_known(pairs) / len(pairs)
         if share >= cfg.vocabulary_share:
             evidence.append((f"body vocabulary {share:.0%}", cfg.vocabulary_points))
 
