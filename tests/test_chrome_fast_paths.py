@@ -61,3 +61,30 @@ def test_pair_keys_and_their_known_count_are_the_regex_pairs():
         keys = han_pair_keys(line)
         assert [chr(k >> 21) + chr(k & ((1 << 21) - 1)) for k in keys.tolist()] == pairs
         assert vocabulary.count_known(keys) == sum(pair in vocabulary for pair in pairs)
+
+
+def test_skipping_a_line_template_never_skips_a_match():
+    from pathlib import Path
+
+    from pipeline.rules import load_rules
+    from pipeline.stages.chrome.data import load_lexicon
+    from pipeline.stages.chrome.score import may_match
+
+    root = Path(__file__).resolve().parent.parent
+    lines = {
+        line.strip()
+        for folder in (root / "samples", root / "tests" / "fixtures")
+        for path in folder.rglob("*.txt")
+        for line in path.read_text(encoding="utf-8", errors="replace").split("\n")
+    }
+    lines |= {"©2023 本站版权所有", "本篇文章为你整理了通知的详细内容", "未完，继续阅读", "第一文库网", "開通VIP"}
+    matched = 0
+    for traditional in (False, True):
+        lexicon = load_lexicon(load_rules(), traditional=traditional)
+        assert lexicon is not None
+        for template in (t for t in lexicon.templates if t.kind == "line"):
+            for line in lines:
+                if template.pattern.search(line):
+                    matched += 1
+                    assert may_match(template.pattern, line), (template.name, line)
+    assert matched >= 10

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -287,7 +288,7 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
     _breadcrumb(item, cfg)
     templated = False
     for template in lexicon.templates:
-        if template.kind == "line" and template.pattern.search(line):
+        if template.kind == "line" and may_match(template.pattern, line) and template.pattern.search(line):
             evidence.append((f"template {template.name}", template.weight))
             templated = True
     residual = _residual(line, explained)
@@ -309,6 +310,24 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
         share = vocabulary.count_known(pairs) / len(pairs)
         if share >= cfg.vocabulary_share:
             evidence.append((f"body vocabulary {share:.0%}", cfg.vocabulary_points))
+
+
+def may_match(pattern: regex.Pattern[str], line: str) -> bool:
+    """False when ``line`` lacks every literal a match of ``pattern`` needs (:func:`required_literals`):
+    the search is skipped, not its answer changed.
+
+    >>> may_match(regex.compile(r"\\p{Han}{1,8}(?:文库|资料网)"), "本文由张三上传")
+    False
+    """
+    needed = _needed_literals(pattern.pattern)
+    return needed is None or any(literal in line for literal in needed)
+
+
+@lru_cache(maxsize=256)
+def _needed_literals(pattern: str) -> tuple[str, ...] | None:
+    from ...rules import required_literals
+
+    return required_literals(pattern)
 
 
 def _lead(line: str) -> int:
