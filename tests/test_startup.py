@@ -1,4 +1,4 @@
-"""Compiled rule patterns read back from the cache behave as freshly compiled ones; a bad cache is ignored."""
+"""Start-up: rule patterns read back from the cache behave as compiled ones; tables read without heavy imports."""
 
 from __future__ import annotations
 
@@ -90,3 +90,26 @@ def test_recorded_arguments_rebuild_the_same_pattern():
 def test_case_variants_are_those_a_case_insensitive_pattern_matches(ch):
     single = re.compile(re.escape(ch), re.IGNORECASE)
     assert _case_variants(ch) == frozenset(c for c in map(chr, range(0x10000)) if single.fullmatch(c))
+
+
+def test_pinyin_readings_are_pypinyins_own_without_importing_it():
+    import subprocess
+    import sys
+
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    from pipeline.stages.damage.pinyin import _pinyin_dict
+
+    assert _pinyin_dict() == pinyin_dict and len(pinyin_dict) > 40000
+    probe = "from pipeline.stages.damage.pinyin import _pinyin_dict; import sys; _pinyin_dict(); print('pypinyin' in sys.modules)"
+    shown = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert shown.strip() == "False"
+
+
+def test_warm_up_leaves_the_dictionary_words_unread():
+    from pipeline import language
+    from pipeline.warmup import warm_up
+
+    language.dictionary_entries.cache_clear()
+    warm_up(rules.load_rules())
+    assert language.dictionary_entries.cache_info().currsize == 0  # the tables came from the cache
