@@ -88,3 +88,21 @@ def test_skipping_a_line_template_never_skips_a_match():
                     matched += 1
                     assert may_match(template.pattern, line), (template.name, line)
     assert matched >= 10
+
+
+def test_residual_is_what_no_span_covers():
+    from pipeline.stages.chrome.score import RE_RESIDUAL, _residual
+
+    def by_character(line: str, spans: list[tuple[int, int]]) -> list[str]:
+        covered = [any(a <= i < b for a, b in spans) for i in range(len(line))]
+        uncovered = "".join("\n" if flag else ch for ch, flag in zip(line, covered, strict=True))
+        return RE_RESIDUAL.findall(uncovered)
+
+    rng = random.Random(11)
+    for _ in range(3000):
+        line = "".join(rng.choice("ab1 中文，:-") for _ in range(rng.randint(0, 30)))
+        spans = []
+        for _ in range(rng.randint(0, 6)):
+            start = rng.randint(0, len(line))
+            spans.append((start, rng.randint(start, len(line))))
+        assert _residual(line, spans) == by_character(line, spans)

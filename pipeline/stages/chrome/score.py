@@ -344,20 +344,16 @@ def _strip_words(line: str, words: dict[str, float]) -> str:
 
 def _residual(line: str, spans: list[tuple[int, int]]) -> list[str]:
     """The stretches of the line no chrome evidence explains."""
-    covered = bytearray(len(line))
-    for start, end in spans:
-        covered[start:end] = b"\x01" * (end - start)
     out = []
-    current = []
-    for ch, flag in zip(line, covered, strict=True):
-        if flag:
-            if current:
-                out.append("".join(current))
-                current = []
-        else:
-            current.append(ch)
-    if current:
-        out.append("".join(current))
+    pos = 0
+    for start, end in sorted(spans):
+        if end <= start:
+            continue
+        if start > pos:
+            out.append(line[pos:start])
+        pos = max(pos, end)
+    if pos < len(line):
+        out.append(line[pos:])
     return [r for part in out for r in RE_RESIDUAL.findall(part)]
 
 
