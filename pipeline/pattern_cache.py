@@ -27,7 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import regex
-import regex._main as regex_main
+
+try:
+    import regex._main as regex_main
+except ImportError:  # a regex laid out otherwise: nothing is cached
+    regex_main = None
 
 CACHE_FORMAT = 1
 Entry = tuple[tuple[Any, ...], tuple[str, ...] | None]  # the C core's arguments, the required literals
@@ -35,7 +39,7 @@ Entry = tuple[tuple[Any, ...], tuple[str, ...] | None]  # the C core's arguments
 
 def enabled() -> bool:
     """Whether compiled patterns are cached (``DOCMEND_PATTERN_CACHE=0`` turns it off)."""
-    return os.environ.get("DOCMEND_PATTERN_CACHE", "1") != "0"
+    return regex_main is not None and os.environ.get("DOCMEND_PATTERN_CACHE", "1") != "0"
 
 
 class _Recorder:
@@ -61,14 +65,20 @@ _RECORDING = threading.Lock()
 def compile_recorded(pattern: str, flags: int) -> tuple[regex.Pattern[str], tuple[Any, ...] | None]:
     """``regex.compile(pattern, flags)`` (errors as it raises them) and the arguments it gave the C core
     (None if they could not be seen)."""
+    if regex_main is None:
+        return regex.compile(pattern, flags), None
     with _RECORDING:
         core = regex_main._regex
         recorder = _Recorder(core)
         regex_main._regex = recorder
         try:
             compiled = regex.compile(pattern, flags, cache_pattern=False)
+        except TypeError:  # a regex without ``cache_pattern``: compiled below, nothing recorded
+            compiled = None
         finally:
             regex_main._regex = core
+    if compiled is None:
+        return regex.compile(pattern, flags), None
     arguments = recorder.arguments
     if arguments is None or len(arguments) < 2 or arguments[0] != pattern or arguments[1] & regex.LOCALE:
         return compiled, None
