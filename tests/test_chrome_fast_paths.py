@@ -106,3 +106,28 @@ def test_residual_is_what_no_span_covers():
             start = rng.randint(0, len(line))
             spans.append((start, rng.randint(start, len(line))))
         assert _residual(line, spans) == by_character(line, spans)
+
+
+def test_a_template_applies_when_the_text_holds_one_of_its_strings():
+    from pathlib import Path
+
+    from pipeline.rules import load_rules
+    from pipeline.stages.chrome.data import load_lexicon
+
+    root = Path(__file__).resolve().parent.parent
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in sorted((root / "samples").glob("*.txt"))]
+    rng = random.Random(13)
+    for traditional in (False, True):
+        lexicon = load_lexicon(load_rules(), traditional=traditional)
+        assert lexicon is not None
+        strings = sorted({s for t in lexicon.templates for s in t.requires})
+        for _ in range(300):  # texts made of the strings, overlapping and cut, and of plain text
+            pieces = [rng.choice(strings)[rng.randint(0, 1) :] for _ in range(rng.randint(0, 4))]
+            texts.append(rng.choice(["", "正文。"]).join(pieces))
+        applied = 0
+        for text in texts:
+            for template in lexicon.templates:
+                expected = not template.requires or any(s in text for s in template.requires)
+                assert lexicon.applies(template, text) == expected, (template.name, text)
+                applied += expected and bool(template.requires)
+        assert applied > 100

@@ -87,6 +87,32 @@ class Lexicon:
     strong_fields: frozenset[str]
     templates: tuple[Template, ...]
     literals: AhoCorasick  # every word and field name, lower case: finds the lines worth scoring in one scan
+    required: AhoCorasick | None = None  # every template's non-empty ``requires`` strings (see applies)
+    required_strings: tuple[str, ...] = ()
+
+    def applies(self, template: Template, text: str) -> bool:
+        """Whether ``text`` holds one of ``template``'s ``requires`` strings (or it has none): the same
+        answer as testing each with ``in``, from one scan of the text for all templates' strings."""
+        if not template.requires:
+            return True
+        return any(literal in _present(self, text) for literal in template.requires)
+
+
+_LAST_PRESENT: list[tuple[Any, Any, frozenset[str]]] = [(None, None, frozenset())]
+
+
+def _present(lexicon: Lexicon, text: str) -> frozenset[str]:
+    """The ``requires`` strings found in ``text`` (the empty string always), kept for the last text."""
+    last_lexicon, last_text, found = _LAST_PRESENT[0]  # one tuple, read and replaced whole: safe across threads
+    if last_lexicon is lexicon and last_text is text:
+        return found
+    found = frozenset([""])
+    if lexicon.required is not None:
+        strings = lexicon.required_strings
+        hits = lexicon.required.find_matches_as_indexes(text, overlapping=True)
+        found |= {strings[index] for index, _, _ in hits}
+    _LAST_PRESENT[0] = (lexicon, text, found)
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -163,6 +189,7 @@ def _compiled(key: tuple[str, str, str, bool], rules: RuleSet, traditional: bool
         )
         for name, raw in rules.settings.get("chrome_templates", {}).items()
     )
+    required = sorted({literal for template in templates for literal in template.requires if literal})
     lexicon = Lexicon(
         _alternation(weights),
         weights,
@@ -176,6 +203,8 @@ def _compiled(key: tuple[str, str, str, bool], rules: RuleSet, traditional: bool
         AhoCorasick(
             sorted({w.lower() for w in weights} | {f.lower() for f in every_field}), matchkind=MatchKind.Standard
         ),
+        AhoCorasick(required, matchkind=MatchKind.Standard) if required else None,
+        tuple(required),
     )
     _CACHE[key] = lexicon
     return lexicon

@@ -221,7 +221,7 @@ def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexico
     templated = [
         m.start()
         for t in lexicon.templates
-        if t.kind == "line" and (not t.requires or any(lit in text for lit in t.requires))
+        if t.kind == "line" and lexicon.applies(t, text)
         for m in t.pattern.finditer(text)
     ]
     rows = {bisect.bisect_right(starts, position) - 1 for position in positions + templated}
