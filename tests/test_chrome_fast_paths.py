@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+import pytest
+
 from pipeline.stages.chrome.score import RE_HAN_PAIR, _Vocabulary, repeated_han_pairs
 
 CHARS = "的是了常见〇々⺀𠀀𪜶中国人，。 a1\t「」"
@@ -108,11 +110,16 @@ def test_residual_is_what_no_span_covers():
         assert _residual(line, spans) == by_character(line, spans)
 
 
-def test_a_template_applies_when_the_text_holds_one_of_its_strings():
+@pytest.mark.parametrize("piece", [1 << 18, 4])  # a tiny piece: the scan of a long text, cut after line breaks
+def test_a_template_applies_when_the_text_holds_one_of_its_strings(piece, monkeypatch):
     from pathlib import Path
 
     from pipeline.rules import load_rules
+    from pipeline.stages.chrome import data
     from pipeline.stages.chrome.data import load_lexicon
+
+    monkeypatch.setattr(data, "REQUIRED_SCAN_CHARS", piece)
+    monkeypatch.setattr(data, "_LAST_PRESENT", [(None, None, frozenset())])
 
     root = Path(__file__).resolve().parent.parent
     texts = [path.read_text(encoding="utf-8", errors="replace") for path in sorted((root / "samples").glob("*.txt"))]
@@ -123,7 +130,7 @@ def test_a_template_applies_when_the_text_holds_one_of_its_strings():
         strings = sorted({s for t in lexicon.templates for s in t.requires})
         for _ in range(300):  # texts made of the strings, overlapping and cut, and of plain text
             pieces = [rng.choice(strings)[rng.randint(0, 1) :] for _ in range(rng.randint(0, 4))]
-            texts.append(rng.choice(["", "正文。"]).join(pieces))
+            texts.append(rng.choice(["", "正文。", "\n"]).join(pieces))
         applied = 0
         for text in texts:
             for template in lexicon.templates:

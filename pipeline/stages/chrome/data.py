@@ -106,13 +106,25 @@ def _present(lexicon: Lexicon, text: str) -> frozenset[str]:
     last_lexicon, last_text, found = _LAST_PRESENT[0]  # one tuple, read and replaced whole: safe across threads
     if last_lexicon is lexicon and last_text is text:
         return found
-    found = frozenset([""])
+    seen = {""}
     if lexicon.required is not None:
         strings = lexicon.required_strings
-        hits = lexicon.required.find_matches_as_indexes(text, overlapping=True)
-        found |= {strings[index] for index, _, _ in hits}
+        # in pieces of whole lines (no required string holds a line break): the scan's memory is about
+        # eight bytes per UTF-8 byte it is given
+        piece = REQUIRED_SCAN_CHARS if not any("\n" in s for s in strings) else len(text)
+        offset = 0
+        while offset < len(text):
+            cut = text.find("\n", offset + piece)
+            end = len(text) if cut == -1 else cut + 1
+            hits = lexicon.required.find_matches_as_indexes(text[offset:end], overlapping=True)
+            seen.update(strings[index] for index, _, _ in hits)
+            offset = end
+    found = frozenset(seen)
     _LAST_PRESENT[0] = (lexicon, text, found)
     return found
+
+
+REQUIRED_SCAN_CHARS = 1 << 18
 
 
 @lru_cache(maxsize=1)
