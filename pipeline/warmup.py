@@ -33,7 +33,6 @@ def warm_up(rules: RuleSet) -> None:
             importlib.import_module(name)
         except ImportError:  # an optional reader missing: its documents fail on their own, later
             pass
-    language.dictionary_entries()
     language.dictionary_words()
     language.char_log_frequencies()
     language.bigram_table()

@@ -41,6 +41,7 @@ import regex
 from rapidfuzz import fuzz, process
 
 from ..rules import RuleSet
+from .learn_match import TemplateShortlist
 from .learn_read import MIDDLE_MAX_CHARS, DocLines, read_for_learning
 from .templates import (
     GAP,
@@ -169,6 +170,7 @@ class GroupCounter:
         self.templates: dict[str, Template] = {}
         self.prose: list[np.ndarray] = []
         self._born: dict[int, list[str]] = {}  # document → the candidates it started
+        self._shortlist: TemplateShortlist | None = None  # the templates as the current document found them
 
     def add(self, doc: DocLines) -> None:
         """Count one document's candidate lines (past the sample, only the group's size grows)."""
@@ -178,10 +180,12 @@ class GroupCounter:
         index = self.docs
         self.docs += 1
         self.prose.append(doc.prose)
+        self._shortlist = None
         for key, raw, at_edge, count, where in doc.candidates:
             template = self._find(key, index)
             if template is not None:
                 template.see(index, raw, at_edge, count, where)
+        self._shortlist = None
         self._expire(index - SINGLE_LIFETIME)
         if len(self.templates) > MAX_TEMPLATES:
             self._prune(index)
@@ -192,7 +196,7 @@ class GroupCounter:
             return self.templates[key]
         if literal_chars(key) < MIN_LITERAL:
             return None
-        others = [k for k, t in self.templates.items() if t.last_doc != doc]
+        others = self._others(key, doc)
         best = process.extractOne(key, others, scorer=fuzz.ratio, score_cutoff=MERGE_SCORE) if others else None
         if best is not None:
             old = best[0]
@@ -211,6 +215,23 @@ class GroupCounter:
         self.templates[key] = template
         self._born.setdefault(doc, []).append(key)
         return template
+
+    def _others(self, key: str, doc: int) -> list[str]:
+        """The templates (in order) that ``key`` may join, those document ``doc`` already saw left out,
+        shortlisted (:mod:`pipeline.corpus.learn_match`) to those that may reach ``MERGE_SCORE``.
+
+        A template this document has not touched still has the key and the place it had when the
+        document began (merging re-keys and moves only the template it touches), so the shortlist
+        of the templates at the document's start serves all its lines.
+        """
+        if self._shortlist is None:
+            self._shortlist = TemplateShortlist(list(self.templates))
+        others = []
+        for candidate in self._shortlist.candidates(key, MERGE_SCORE):
+            template = self.templates.get(candidate)
+            if template is not None and template.last_doc != doc:
+                others.append(candidate)
+        return others
 
     def _expire(self, doc: int) -> None:
         """Drop the candidates document ``doc`` started that no later document has shared: a line of a

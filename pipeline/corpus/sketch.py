@@ -65,6 +65,12 @@ _BIN_STARTS = np.arange(NUM_PERM, dtype=np.uint64) << np.uint64(64 - _BIN_BITS)
 
 def shingle_hashes(text: str, size: int = SHINGLE) -> np.ndarray:
     """The distinct 64-bit hashes of the character ``size``-grams of ``text``, sorted."""
+    values = _shingle_values(text, size)
+    return np.unique(values) if len(values) else _EMPTY
+
+
+def _shingle_values(text: str, size: int) -> np.ndarray:
+    """The 64-bit hash of each character ``size``-gram of ``text``, in text order (repeats included)."""
     codes = np.frombuffer(text.encode("utf-32-le"), dtype="<u4").astype(np.uint64)
     count = len(codes) - size + 1
     if count <= 0:
@@ -72,7 +78,7 @@ def shingle_hashes(text: str, size: int = SHINGLE) -> np.ndarray:
     rolled = np.zeros(count, dtype=np.uint64)
     for offset in range(size):
         rolled = rolled * _PRIME + codes[offset : offset + count]
-    return np.unique(_mix(rolled))
+    return _mix(rolled)
 
 
 def sampled(hashes: np.ndarray) -> np.ndarray:
@@ -102,7 +108,23 @@ def minhash(hashes: np.ndarray) -> np.ndarray:
     starts = np.searchsorted(hashes, _BIN_STARTS)
     ends = np.append(starts[1:], count)
     present = np.flatnonzero(ends > starts)
-    values = ((hashes[np.minimum(starts, count - 1)] >> np.uint64(25)) & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return _densified(hashes[np.minimum(starts, count - 1)], present)
+
+
+def minhash_unsorted(hashes: np.ndarray) -> np.ndarray:
+    """:func:`minhash` of the set of ``hashes`` given in any order, repeats included (no sort needed:
+    each bin's smallest value is found directly)."""
+    if not len(hashes):
+        return np.zeros(NUM_PERM, dtype=np.uint32)
+    bins = (hashes >> np.uint64(64 - _BIN_BITS)).astype(np.intp)
+    smallest = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
+    np.minimum.at(smallest, bins, hashes)
+    return _densified(smallest, np.flatnonzero(np.bincount(bins, minlength=NUM_PERM)))
+
+
+def _densified(smallest: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """The signature from each bin's smallest hash (``smallest``, read only at the ``present`` bins)."""
+    values = ((smallest >> np.uint64(25)) & np.uint64(0xFFFFFFFF)).astype(np.int64)
     bins = np.arange(NUM_PERM)
     donor = present[np.searchsorted(present, bins) % len(present)]
     distance = (donor - bins) % NUM_PERM
@@ -121,8 +143,8 @@ class Fingerprint:
         """The fingerprint of a document's clean text."""
         compact = compact_text(text)
         exact = hashlib.sha1(compact.encode("utf-8")).hexdigest()
-        hashes = shingle_hashes(compact)
-        signature = minhash(hashes).tobytes() if len(hashes) else None
+        hashes = _shingle_values(compact, SHINGLE)
+        signature = minhash_unsorted(hashes).tobytes() if len(hashes) else None
         return cls(exact, signature)
 
 

@@ -3,6 +3,7 @@ field names and templates compiled once (with their traditional forms for a trad
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -99,6 +100,47 @@ class Lexicon:
     strong_fields: frozenset[str]
     templates: tuple[Template, ...]
     literals: AhoCorasick  # every word and field name, lower case: finds the lines worth scoring in one scan
+    required: AhoCorasick | None = None  # every template's non-empty ``requires`` strings (see applies)
+    required_strings: tuple[str, ...] = ()
+
+    def applies(self, template: Template, text: str) -> bool:
+        """Whether ``text`` holds one of ``template``'s ``requires`` strings (or it has none): the same
+        answer as testing each with ``in``, from one scan of the text for all templates' strings."""
+        if not template.requires:
+            return True
+        return any(literal in _present(self, text) for literal in template.requires)
+
+
+_LAST_PRESENT: list[tuple[Any, Any, frozenset[str]]] = [(None, None, frozenset())]
+
+
+def _present(lexicon: Lexicon, text: str) -> frozenset[str]:
+    """The ``requires`` strings found in ``text`` (the empty string always), kept for the last text. That
+    text is known again by its identity, length and hash (a string keeps its hash once computed), not
+    held: an earlier text is freed once the cleaning moved on."""
+    key = (id(text), len(text), hash(text))
+    last_lexicon, last_key, found = _LAST_PRESENT[0]  # one tuple, read and replaced whole: safe across threads
+    if last_lexicon is lexicon and last_key == key:
+        return found
+    seen = {""}
+    if lexicon.required is not None:
+        strings = lexicon.required_strings
+        # in pieces of whole lines (no required string holds a line break): the scan's memory is about
+        # eight bytes per UTF-8 byte it is given
+        piece = REQUIRED_SCAN_CHARS if not any("\n" in s for s in strings) else len(text)
+        offset = 0
+        while offset < len(text):
+            cut = text.find("\n", offset + piece)
+            end = len(text) if cut == -1 else cut + 1
+            hits = lexicon.required.find_matches_as_indexes(text[offset:end], overlapping=True)
+            seen.update(strings[index] for index, _, _ in hits)
+            offset = end
+    found = frozenset(seen)
+    _LAST_PRESENT[0] = (lexicon, key, found)
+    return found
+
+
+REQUIRED_SCAN_CHARS = 1 << 18
 
 
 @lru_cache(maxsize=1)
@@ -135,8 +177,19 @@ def load_lexicon(rules: RuleSet, *, traditional: bool = False) -> Lexicon | None
     fields_table = rules.settings.get("chrome_fields")
     if not words or not fields_table:
         return None
-    key = (repr(words), repr(fields_table), repr(rules.settings.get("chrome_templates", {})), traditional)
-    return _compiled(key, rules, traditional)
+    tables = (words, fields_table, rules.settings.get("chrome_templates", {}))
+    for seen, seen_traditional, lexicon in _RECENT:  # comparing the tables is much cheaper than their repr
+        if seen_traditional == traditional and seen == tables:
+            return lexicon
+    key = (repr(words), repr(fields_table), repr(tables[2]), traditional)
+    lexicon = _compiled(key, rules, traditional)
+    _RECENT.insert(0, (copy.deepcopy(tables), traditional, lexicon))  # a copy: a table changed in place misses
+    del _RECENT[RECENT_LEXICONS:]
+    return lexicon
+
+
+RECENT_LEXICONS = 4
+_RECENT: list[tuple[tuple[Any, ...], bool, Lexicon]] = []
 
 
 _CACHE: dict[tuple[str, str, str, bool], Lexicon] = {}
@@ -165,6 +218,7 @@ def _compiled(key: tuple[str, str, str, bool], rules: RuleSet, traditional: bool
         )
         for name, raw in rules.settings.get("chrome_templates", {}).items()
     )
+    required = sorted({literal for template in templates for literal in template.requires if literal})
     lexicon = Lexicon(
         _alternation(weights),
         weights,
@@ -178,6 +232,8 @@ def _compiled(key: tuple[str, str, str, bool], rules: RuleSet, traditional: bool
         AhoCorasick(
             sorted({w.lower() for w in weights} | {f.lower() for f in every_field}), matchkind=MatchKind.Standard
         ),
+        AhoCorasick(required, matchkind=MatchKind.Standard) if required else None,
+        tuple(required),
     )
     _CACHE[key] = lexicon
     return lexicon

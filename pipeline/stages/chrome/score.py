@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, overload
 
+import numpy as np
 import regex
 from ahocorasick_rs import AhoCorasick
 
@@ -86,33 +87,44 @@ class _Vocabulary:
     """The Han character pairs occurring at least twice in (a sample of) the body lines, counted only
     when a line asks. ``total``: the characters of all the lines."""
 
-    def __init__(self, lines: Sequence[str], sample_chars: int, total: int) -> None:
+    def __init__(self, lines: Sequence[str], sample_chars: int, total: int | None = None) -> None:
         self.lines = lines
         self.sample_chars = sample_chars
-        self.total = total
-        self._pairs: set[str] | None = None
-        self._seen: set[str] | None = None
+        self.total = total if total is not None else sum(len(line) for line in lines)
+        self._pairs: set[int] | None = None
+        self._seen: set[int] | None = None
 
     def holds(self, text: str) -> bool:
         """Whether some body line holds ``text`` (line by line: no copy of the body is made)."""
         return any(text in line for line in self.lines)
 
     def __contains__(self, pair: str) -> bool:
+        return self.known(pair)
+
+    def known(self, pair: str) -> bool:
+        """Whether ``pair`` (two characters) is one of the body's repeated Han pairs."""
+        return len(pair) == 2 and (ord(pair[0]) << 21 | ord(pair[1])) in self.pairs()
+
+    def count_known(self, keys: np.ndarray) -> int:
+        """How many of the pair keys (:func:`han_pair_keys`) are the body's repeated pairs, repeats counted."""
+        return sum(map(self.pairs().__contains__, keys.tolist()))
+
+    def pairs(self) -> set[int]:
         if self._pairs is None:
             self._count()
-        return pair in self._pairs  # type: ignore[operator]
+        return self._pairs  # type: ignore[return-value]
 
-    def seen(self, pair: str) -> bool:
-        """Whether the pair occurs at all in the (sampled) body lines."""
+    def seen_any(self, keys: np.ndarray) -> bool:
+        """Whether one of the pair keys (:func:`han_pair_keys`) occurs at all in the (sampled) body lines."""
         if self._seen is None:
             self._count()
-        return pair in self._seen  # type: ignore[operator]
+        return any(map(self._seen.__contains__, keys.tolist()))  # type: ignore[union-attr]
 
     def _count(self) -> None:
         step = max(1, self.total // self.sample_chars)  # every step-th body line: bounded on a long document
-        counts = Counter(m for line in self.lines[::step] for m in RE_HAN_PAIR.findall(line))
-        self._pairs = {pair for pair, n in counts.items() if n >= 2}
-        self._seen = set(counts)
+        values, counts = np.unique(han_pair_keys("\n".join(self.lines[::step])), return_counts=True)
+        self._pairs = set(values[counts >= 2].tolist())
+        self._seen = set(values.tolist())
 
 
 class _StrippedLines(Sequence[str]):
@@ -138,6 +150,23 @@ class _StrippedLines(Sequence[str]):
     def _line(self, row: int) -> str:
         start, end = self.spans[row]
         return self.text[start:end].strip()
+
+
+RE_NOT_HAN = regex.compile(r"\P{Han}+")
+
+
+def han_pair_keys(text: str) -> np.ndarray:
+    """The pairs of adjacent Han characters of ``text`` (``RE_HAN_PAIR``'s, overlapping, in order) as
+    ``first << 21 | second`` code points.
+
+    >>> keys = han_pair_keys("常见a问题")
+    >>> [divmod(int(key), 1 << 21) == (ord(a), ord(b)) for key, (a, b) in zip(keys, ["常见", "问题"], strict=True)]
+    [True, True]
+    """
+    sample = RE_NOT_HAN.sub("\n", text)  # every Han run on a line of its own
+    codes = np.frombuffer(sample.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    first, second = codes[:-1], codes[1:]
+    return (first << np.uint64(21) | second)[(first != 10) & (second != 10)]
 
 
 def score_lines(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
@@ -282,7 +311,7 @@ def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexico
         for t in lexicon.templates
         if t.kind == "line"
         and not t.absent_from_body  # a line that is only a site's name counts at the head and tail only
-        and (not t.requires or any(lit in text for lit in t.requires))
+        and lexicon.applies(t, text)
         for m in t.pattern.finditer(text)
     ]
     rows = {bisect.bisect_right(starts, position) - 1 for position in positions + templated}
@@ -374,7 +403,7 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
     _breadcrumb(item, cfg)
     templated = False
     for template in lexicon.templates:
-        if template.kind == "line" and template.pattern.search(line):
+        if template.kind == "line" and may_match(template.pattern, line) and template.pattern.search(line):
             if template.absent_from_body and vocabulary.holds(line):
                 continue
             evidence.append((f"template {template.name}", template.weight))
@@ -397,17 +426,17 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
         evidence.append(("reads as a sentence", cfg.sentence_points))
     elif RE_SENTENCE_END.search(line) and not templated:
         evidence.append(("ends a sentence", cfg.sentence_end_points))
-    pairs = [p for p in RE_HAN_PAIR.findall(_strip_words(line, words)) if p]
+    pairs = han_pair_keys(_strip_words(line, words))
     field_led = bool(field_names) and lexicon.fields.match(line, pos=_lead(line)) is not None
     if len(pairs) >= cfg.vocabulary_min_pairs and not field_led and not templated:
-        share = sum(p in vocabulary for p in pairs) / len(pairs)
+        share = vocabulary.count_known(pairs) / len(pairs)
         if share >= cfg.vocabulary_share:
             evidence.append((f"body vocabulary {share:.0%}", cfg.vocabulary_points))
     if item.zone in ("head", "tail"):
         _unlike_the_body(item, pairs, cfg, vocabulary)
 
 
-def _unlike_the_body(item: Scored, pairs: list[str], cfg: ChromeSettings, vocabulary: _Vocabulary) -> None:
+def _unlike_the_body(item: Scored, pairs: np.ndarray, cfg: ChromeSettings, vocabulary: _Vocabulary) -> None:
     """Evidence only a line at the page's head or tail can earn: none of its character pairs in the body,
     a row of short words apart (a menu on one line), a URL or domain."""
     line = item.line
@@ -415,13 +444,31 @@ def _unlike_the_body(item: Scored, pairs: list[str], cfg: ChromeSettings, vocabu
         return  # a sentence is never chrome for where it sits or what words it lacks
     # not evidence on its own (a heading may use words the body does not): it adds to other evidence
     other = any(points > 0 and name != "no sentence punctuation" for name, points in item.evidence)
-    if other and len(pairs) >= cfg.unlike_min_pairs and not any(vocabulary.seen(p) for p in pairs):
+    if other and len(pairs) >= cfg.unlike_min_pairs and not vocabulary.seen_any(pairs):
         item.evidence.append(("unlike the body's vocabulary", cfg.unlike_points))
     segments = [s for s in line.split() if RE_RESIDUAL.search(s)]  # words, not separators between them
     if len(segments) >= cfg.menu_row_min_words and all(len(s) <= cfg.menu_max_chars for s in segments):
         item.evidence.append((f"row of {len(segments)} short words", cfg.menu_row_points))
     if len(line) <= cfg.bare_line_chars * 2 and RE_URL.search(line):
         item.evidence.append(("URL or domain", cfg.url_points))
+
+
+def may_match(pattern: regex.Pattern[str], line: str) -> bool:
+    """False when ``line`` lacks every literal a match of ``pattern`` needs (:func:`required_literals`):
+    the search is skipped, not its answer changed.
+
+    >>> may_match(regex.compile(r"\\p{Han}{1,8}(?:文库|资料网)"), "本文由张三上传")
+    False
+    """
+    needed = _needed_literals(pattern.pattern)
+    return needed is None or any(literal in line for literal in needed)
+
+
+@lru_cache(maxsize=256)
+def _needed_literals(pattern: str) -> tuple[str, ...] | None:
+    from ...rules import required_literals
+
+    return required_literals(pattern)
 
 
 def _lead(line: str) -> int:
@@ -438,20 +485,16 @@ def _strip_words(line: str, words: dict[str, float]) -> str:
 
 def _residual(line: str, spans: list[tuple[int, int]]) -> list[str]:
     """The stretches of the line no chrome evidence explains."""
-    covered = bytearray(len(line))
-    for start, end in spans:
-        covered[start:end] = b"\x01" * (end - start)
     out = []
-    current = []
-    for ch, flag in zip(line, covered, strict=True):
-        if flag:
-            if current:
-                out.append("".join(current))
-                current = []
-        else:
-            current.append(ch)
-    if current:
-        out.append("".join(current))
+    pos = 0
+    for start, end in sorted(spans):
+        if end <= start:
+            continue
+        if start > pos:
+            out.append(line[pos:start])
+        pos = max(pos, end)
+    if pos < len(line):
+        out.append(line[pos:])
     return [r for part in out for r in RE_RESIDUAL.findall(part)]
 
 

@@ -24,7 +24,7 @@ def template_spans(text: str, lexicon: Lexicon, metadata: dict[str, Any] | None 
     edits: list[Edit] = []
     taken: list[tuple[int, int]] = []
     for template in lexicon.templates:
-        if template.kind != "span" or (template.requires and not any(lit in text for lit in template.requires)):
+        if template.kind != "span" or not lexicon.applies(template, text):
             continue
         for match in template.pattern.finditer(text):
             if match.end() == match.start() or overlaps(taken, match.start(), match.end()):
@@ -58,7 +58,7 @@ def head_spans(text: str, lexicon: Lexicon, taken: list[tuple[int, int]], cfg: C
         return []
     edits = []
     for template in lexicon.templates:
-        if template.kind != "head" or (template.requires and not any(lit in text for lit in template.requires)):
+        if template.kind != "head" or not lexicon.applies(template, text):
             continue
         for line_start in start:
             match = template.pattern.match(text, line_start)
@@ -86,7 +86,7 @@ def head_flags(text: str, lexicon: Lexicon, cfg: ChromeSettings) -> list[Edit]:
     head = set(_body_start(text, cfg) or ())
     flags = []
     for template in lexicon.templates:
-        if template.kind != "head" or (template.requires and not any(lit in text for lit in template.requires)):
+        if template.kind != "head" or not lexicon.applies(template, text):
             continue
         for line_start, _ in lines(text):
             if line_start in head:

@@ -262,7 +262,13 @@ def _link_settings(
 def _case_variants(ch: str) -> frozenset[str]:
     """The characters a case-insensitive ``re`` pattern ``ch`` matches (``k``: ``k``, ``K`` and the Kelvin sign)."""
     single = re.compile(re.escape(ch), re.IGNORECASE)
-    return frozenset(c for c in map(chr, range(0x10000)) if single.fullmatch(c))
+    return frozenset(single.findall(_bmp()))  # one scan in C: each match is one character
+
+
+@lru_cache(maxsize=1)
+def _bmp() -> str:
+    """Every character of the Basic Multilingual Plane, in order (lone surrogates included)."""
+    return "".join(map(chr, range(0x10000)))
 
 
 @dataclass(frozen=True, slots=True)

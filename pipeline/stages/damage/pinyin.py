@@ -6,6 +6,9 @@ layer with its tone vowels lost.
 
 from __future__ import annotations
 
+import importlib.util
+import json
+import os
 import re
 import unicodedata
 from functools import lru_cache
@@ -24,7 +27,16 @@ RE_PAREN_PINYIN = re.compile(f"[(（][ \\t]*([{LATIN}]+[1-5]?(?:[ \\t'’-]+[{LA
 
 @lru_cache(maxsize=1)
 def _pinyin_dict() -> dict[int, str]:
-    from pypinyin.pinyin_dict import pinyin_dict
+    """pypinyin's readings of each character (code point → ``"liàng,liáng"``), read from its data file:
+    importing ``pypinyin`` itself would also load its phrase dictionary and segmenter (half a second
+    and tens of MB that only its own conversion needs)."""
+    spec = importlib.util.find_spec("pypinyin")
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = os.path.join(folder, "pinyin_dict.json")
+        if os.path.isfile(path):
+            with open(path, encoding="utf-8") as handle:
+                return {int(code): readings for code, readings in json.load(handle).items()}
+    from pypinyin.pinyin_dict import pinyin_dict  # another layout: the module builds the same table
 
     return pinyin_dict
 

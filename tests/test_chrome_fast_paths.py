@@ -1,0 +1,142 @@
+"""The chrome scorer's fast paths give what the slow ones gave: repeated Han pairs, the reused lexicon."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from pipeline.stages.chrome.score import RE_HAN_PAIR, _Vocabulary, han_pair_keys
+
+CHARS = "的是了常见〇々⺀𠀀𪜶中国人，。 a1\t「」"
+
+
+def _by_regex(lines: list[str]) -> set[str]:
+    counts = Counter(pair for line in lines for pair in RE_HAN_PAIR.findall(line))
+    return {pair for pair, n in counts.items() if n >= 2}
+
+
+def test_repeated_pairs_are_those_the_pair_regex_counts_twice():
+    rng = random.Random(3)
+    for _ in range(200):
+        lines = ["".join(rng.choice(CHARS) for _ in range(rng.randint(0, 30))) for _ in range(rng.randint(0, 6))]
+        expected = _by_regex(lines)
+        vocabulary = _Vocabulary(lines, 20000)
+        found = {chr(key >> 21) + chr(key & ((1 << 21) - 1)) for key in vocabulary.pairs()}
+        assert found == expected
+        seen = {pair for line in lines for pair in RE_HAN_PAIR.findall(line)}
+        assert all(
+            vocabulary.seen_any(han_pair_keys(pair)) == (pair in seen) for pair in {a + b for a in CHARS for b in CHARS}
+        )
+        probes = {a + b for a in CHARS for b in CHARS} | {"的", "的是了"}
+        assert {p for p in probes if p in vocabulary} == expected & probes
+
+
+def test_a_pair_seen_once_is_not_vocabulary():
+    vocabulary = _Vocabulary(["我们常常见面", "常见问题"], 20000)
+    assert "常见" in vocabulary and "我们" not in vocabulary and "见面" not in vocabulary
+
+
+def test_a_lexicon_follows_its_tables_even_when_changed_in_place():
+    import copy
+
+    from pipeline.rules import RuleSet, load_rules
+    from pipeline.stages.chrome.data import load_lexicon
+
+    packaged = load_rules()
+    rules = RuleSet(packaged.rules, packaged.sites, copy.deepcopy(packaged.settings))
+    first = load_lexicon(rules)
+    assert first is not None and load_lexicon(rules) is first  # the same tables: the same lexicon
+    assert not first.words.search("扫码领红包")
+    kind = next(iter(rules.settings["chrome_words"].values()))
+    kind["words"] = [*kind["words"], "扫码领红包"]  # changed in place
+    changed = load_lexicon(rules)
+    assert changed is not first and changed.words.search("扫码领红包")
+
+
+def test_pair_keys_and_their_known_count_are_the_regex_pairs():
+    rng = random.Random(9)
+    body = ["".join(rng.choice(CHARS) for _ in range(40)) for _ in range(8)]
+    vocabulary = _Vocabulary(body, 20000)
+    for _ in range(300):
+        line = "".join(rng.choice(CHARS) for _ in range(rng.randint(0, 40)))
+        pairs = RE_HAN_PAIR.findall(line)
+        keys = han_pair_keys(line)
+        assert [chr(k >> 21) + chr(k & ((1 << 21) - 1)) for k in keys.tolist()] == pairs
+        assert vocabulary.count_known(keys) == sum(pair in vocabulary for pair in pairs)
+
+
+def test_skipping_a_line_template_never_skips_a_match():
+    from pathlib import Path
+
+    from pipeline.rules import load_rules
+    from pipeline.stages.chrome.data import load_lexicon
+    from pipeline.stages.chrome.score import may_match
+
+    root = Path(__file__).resolve().parent.parent
+    lines = {
+        line.strip()
+        for folder in (root / "samples", root / "tests" / "fixtures")
+        for path in folder.rglob("*.txt")
+        for line in path.read_text(encoding="utf-8", errors="replace").split("\n")
+    }
+    lines |= {"©2023 本站版权所有", "本篇文章为你整理了通知的详细内容", "未完，继续阅读", "第一文库网", "開通VIP"}
+    matched = 0
+    for traditional in (False, True):
+        lexicon = load_lexicon(load_rules(), traditional=traditional)
+        assert lexicon is not None
+        for template in (t for t in lexicon.templates if t.kind == "line"):
+            for line in lines:
+                if template.pattern.search(line):
+                    matched += 1
+                    assert may_match(template.pattern, line), (template.name, line)
+    assert matched >= 10
+
+
+def test_residual_is_what_no_span_covers():
+    from pipeline.stages.chrome.score import RE_RESIDUAL, _residual
+
+    def by_character(line: str, spans: list[tuple[int, int]]) -> list[str]:
+        covered = [any(a <= i < b for a, b in spans) for i in range(len(line))]
+        uncovered = "".join("\n" if flag else ch for ch, flag in zip(line, covered, strict=True))
+        return RE_RESIDUAL.findall(uncovered)
+
+    rng = random.Random(11)
+    for _ in range(3000):
+        line = "".join(rng.choice("ab1 中文，:-") for _ in range(rng.randint(0, 30)))
+        spans = []
+        for _ in range(rng.randint(0, 6)):
+            start = rng.randint(0, len(line))
+            spans.append((start, rng.randint(start, len(line))))
+        assert _residual(line, spans) == by_character(line, spans)
+
+
+@pytest.mark.parametrize("piece", [1 << 18, 4])  # a tiny piece: the scan of a long text, cut after line breaks
+def test_a_template_applies_when_the_text_holds_one_of_its_strings(piece, monkeypatch):
+    from pathlib import Path
+
+    from pipeline.rules import load_rules
+    from pipeline.stages.chrome import data
+    from pipeline.stages.chrome.data import load_lexicon
+
+    monkeypatch.setattr(data, "REQUIRED_SCAN_CHARS", piece)
+    monkeypatch.setattr(data, "_LAST_PRESENT", [(None, None, frozenset())])
+
+    root = Path(__file__).resolve().parent.parent
+    texts = [path.read_text(encoding="utf-8", errors="replace") for path in sorted((root / "samples").glob("*.txt"))]
+    rng = random.Random(13)
+    for traditional in (False, True):
+        lexicon = load_lexicon(load_rules(), traditional=traditional)
+        assert lexicon is not None
+        strings = sorted({s for t in lexicon.templates for s in t.requires})
+        for _ in range(300):  # texts made of the strings, overlapping and cut, and of plain text
+            pieces = [rng.choice(strings)[rng.randint(0, 1) :] for _ in range(rng.randint(0, 4))]
+            texts.append(rng.choice(["", "正文。", "\n"]).join(pieces))
+        applied = 0
+        for text in texts:
+            for template in lexicon.templates:
+                expected = not template.requires or any(s in text for s in template.requires)
+                assert lexicon.applies(template, text) == expected, (template.name, text)
+                applied += expected and bool(template.requires)
+        assert applied > 100
