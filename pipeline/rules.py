@@ -44,8 +44,6 @@ from typing import Any
 import regex
 
 from .errors import RuleError
-from .pattern_cache import PatternCache
-from .pattern_cache import enabled as pattern_cache_enabled
 
 RULE_KINDS = ("line", "span", "tail")
 STAGES = ("boilerplate", "page_artefacts", "paragraphs", "normalise", "damage", "restore")
@@ -231,22 +229,6 @@ def _compile(path: Path, key: str, pattern: Any) -> regex.Pattern[str]:
         raise RuleError(path, key, f"bad regular expression: {err}") from None
 
 
-def _literals_of(pattern: regex.Pattern[str]) -> Literals | None:
-    return required_literals(pattern.pattern) if not pattern.flags & regex.IGNORECASE else None
-
-
-def _compile_rule(
-    path: Path, key: str, pattern: Any, cache: PatternCache
-) -> tuple[regex.Pattern[str], Literals | None]:
-    """A rule's compiled pattern and required literals, from the pattern cache when it holds them."""
-    if not isinstance(pattern, str) or not pattern:
-        raise RuleError(path, key, "pattern must be a non-empty string")
-    try:
-        return cache.compile(pattern, regex.V0, _literals_of)
-    except regex.error as err:
-        raise RuleError(path, key, f"bad regular expression: {err}") from None
-
-
 def compile_patterns(path: Path, key: str, patterns: Any) -> list[regex.Pattern[str]]:
     """Compile a list of patterns from a settings table, naming the file and key on error."""
     if not isinstance(patterns, list):
@@ -271,7 +253,7 @@ def _examples(path: Path, raw: Any, stage: str, rule_id: str | None, key: str) -
     return out
 
 
-def _rule(path: Path, raw: Any, index: int, site: str | None, default_stage: str, cache: PatternCache) -> Rule:
+def _rule(path: Path, raw: Any, index: int, site: str | None, default_stage: str) -> Rule:
     key = f"rule[{index}]"
     if not isinstance(raw, dict):
         raise RuleError(path, key, "a rule must be a table")
@@ -291,7 +273,7 @@ def _rule(path: Path, raw: Any, index: int, site: str | None, default_stage: str
     description = raw.get("description")
     if not isinstance(description, str) or not description.strip():
         raise RuleError(path, key, "each rule needs a description (it becomes the reason of its edits)")
-    pattern, literals = _compile_rule(path, key, raw.get("pattern"), cache)
+    pattern = _compile(path, key, raw.get("pattern"))
     replace = raw.get("replace", "")
     if not isinstance(replace, str):
         raise RuleError(path, key, "replace must be a string")
@@ -310,7 +292,7 @@ def _rule(path: Path, raw: Any, index: int, site: str | None, default_stage: str
         site,
         path,
         tuple(examples),
-        literals,
+        required_literals(pattern.pattern) if not pattern.flags & regex.IGNORECASE else None,
     )
 
 
@@ -325,8 +307,7 @@ def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
 def parse_rule_file(path: Path) -> tuple[Site | None, list[Rule], dict[str, dict[str, Any]], list[Example]]:
     """Read one TOML rule file: its site (if any), rules, settings tables and file-level examples."""
     try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
         raise RuleError(path, None, "not UTF-8 text") from None
     except tomllib.TOMLDecodeError as err:
@@ -357,11 +338,7 @@ def parse_rule_file(path: Path) -> tuple[Site | None, list[Rule], dict[str, dict
     raw_rules = data.pop("rule", [])
     if not isinstance(raw_rules, list):
         raise RuleError(path, "rule", "rules must be written as [[rule]] tables")
-    # only the packaged files: they are what every process loads, and their cache entries do not pile up
-    # as learned or edited rule files would
-    cache = PatternCache(text, enabled=pattern_cache_enabled() and _is_packaged(path))
-    rules = [_rule(path, raw, i, site.id if site else None, default_stage, cache) for i, raw in enumerate(raw_rules)]
-    cache.save()
+    rules = [_rule(path, raw, i, site.id if site else None, default_stage) for i, raw in enumerate(raw_rules)]
     examples = _examples(path, data.pop("example", None), default_stage, None, "example")
     settings: dict[str, dict[str, Any]] = {}
     for key, value in data.items():
@@ -371,13 +348,6 @@ def parse_rule_file(path: Path) -> tuple[Site | None, list[Rule], dict[str, dict
     if site is not None:
         site = Site(site.id, site.name, site.aliases, site.domains, path, tuple(r.id for r in rules))
     return site, rules, settings, examples
-
-
-def _is_packaged(path: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(packaged_rules_dir())
-    except RuleError:
-        return False
 
 
 def _rule_files(directory: Path) -> dict[str, Path]:
