@@ -27,6 +27,25 @@ def test_chunk_marker_glued_inside_a_line_removed(rules):
     assert glued.before == "4、" and "between markers 3、 and 5、" in glued.reason
 
 
+def test_chunk_markers_past_9999_removed_as_the_first_ones(rules):
+    # a whole book cut into chunks numbers them past four digits; the chain goes on, glued marker included
+    text = (
+        CHUNKS[0]
+        + "\n9998、"
+        + CHUNKS[1]
+        + "\n9999、"
+        + CHUNKS[2]
+        + "10000、"
+        + CHUNKS[3]
+        + "\n10001、"
+        + CHUNKS[4]
+        + "\n"
+    )
+    edits = remove_page_artefacts(text, rules=rules, metadata={})
+    assert run(remove_page_artefacts, text, rules) == JOINED
+    assert sorted(e.before.strip() for e in edits) == ["10000、", "10001、", "9998、", "9999、"]
+
+
 def test_glued_marker_needs_the_chain_it_is_missing_from(rules):
     # the same glued '4、' with no chain of line-start markers around it: not a chunk marker
     text = "".join(CHUNKS[:3]) + "4、" + "".join(CHUNKS[3:]) + "\n"

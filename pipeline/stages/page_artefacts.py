@@ -193,7 +193,7 @@ def _chunk_markers(
 ) -> list[tuple[int, int, regex.Match[str], str]]:
     """(line index, number, match, series) for each numbered chunk marker taken for a site artefact."""
     cfg = rules.settings.get("chunk_markers", {})
-    pattern = regex.compile(cfg.get("pattern", r"[ \t\u3000]*(\d{1,4})、"))
+    pattern = regex.compile(cfg.get("pattern", r"[ \t\u3000]*(\d{1,6})、"))
     chains: list[list[tuple[int, int, regex.Match[str]]]] = []
     waiting: dict[int, list[int]] = {}  # next number → the chains expecting it, oldest first
     for i in range(len(lines)):
@@ -287,7 +287,7 @@ def _glued_marker(
     never counts."""
     if before - after > int(cfg.get("glued_max_lines", 40)):
         return None  # too far apart to be two neighbouring chunks
-    pattern = regex.compile(cfg.get("glued_pattern", r"(?<=\p{Han})(\d{1,4})、(?=\p{Han})"))
+    pattern = regex.compile(cfg.get("glued_pattern", r"(?<=\p{Han})(\d{1,6})、(?=\p{Han})"))
     hits = [
         (row, m)
         for row in range(after, before)
