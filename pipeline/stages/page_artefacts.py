@@ -23,6 +23,7 @@ import bisect
 import itertools
 import statistics
 from collections import Counter
+from functools import lru_cache
 from typing import Any
 
 import regex
@@ -413,14 +414,23 @@ def _marker_edit(
     edits: list[Edit],
 ) -> None:
     text = lines.text
-    number, match, series = marker_at[i]
+    _, match, series = marker_at[i]
     prev = _previous_kept(lines, i, removed)
     prev_text = lines.line(prev) if prev >= 0 else ""
     if prev < 0 or _ends_sentence(prev_text, sentence_end) or any(k in removed for k in range(prev + 1, i)):
-        reason = f"chunk marker {number}、 (one of the site's numbered chunks {series}) removed"
+        reason = _marker_reason(series, rejoined=False)
         edits.append(make_edit(STAGE, "page.chunk-marker", text, match.start(), match.end(), "", reason))
         return
     cut = lines.starts[prev] + len(prev_text.rstrip())
     after = joiner(prev_text.rstrip(), text[match.end() : lines.ends[i]])
-    reason = f"chunk marker {number}、 (chunks {series}) split a sentence; removed and the pieces rejoined"
+    reason = _marker_reason(series, rejoined=True)
     edits.append(make_edit(STAGE, "page.chunk-marker", text, cut, match.end(), after, reason))
+
+
+@lru_cache(maxsize=64)
+def _marker_reason(series: str, *, rejoined: bool) -> str:
+    """The reason of a chunk marker's edit (the marker itself is the edit's ``before``): one string shared by
+    the series' edits, which a whole book has tens of thousands of."""
+    if rejoined:
+        return f"chunk marker (chunks {series}) split a sentence; removed and the pieces rejoined"
+    return f"chunk marker (one of the site's numbered chunks {series}) removed"
