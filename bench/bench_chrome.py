@@ -1,6 +1,6 @@
 """What the generic chrome stage costs: ``clean_text`` with and without it, interleaved in one process.
 
-Builds the same input as ``bench_clean.py`` (the sample's header and body repeated), cleans it as scraped
+Builds the same input as ``bench_clean.py`` (distinct paragraphs, ``bench/inputs.py``), cleans it as scraped
 and once more as already clean, five times each way, and prints the best and median times and the
 overhead. The issue's budget: at most 20% of the cleaning time.
 
