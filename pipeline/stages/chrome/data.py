@@ -12,6 +12,7 @@ import regex
 from ahocorasick_rs import AhoCorasick, MatchKind
 
 from ...language import opencc_converter
+from ...pieces import PIECE_CHARS, line_pieces
 from ...rules import RuleSet
 from ..damage.shared import read_table
 
@@ -128,19 +129,15 @@ def _present(lexicon: Lexicon, text: str) -> frozenset[str]:
         # in pieces of whole lines (no required string holds a line break): the scan's memory is about
         # eight bytes per UTF-8 byte it is given
         piece = REQUIRED_SCAN_CHARS if not any("\n" in s for s in strings) else len(text)
-        offset = 0
-        while offset < len(text):
-            cut = text.find("\n", offset + piece)
-            end = len(text) if cut == -1 else cut + 1
+        for offset, end in line_pieces(text, piece):
             hits = lexicon.required.find_matches_as_indexes(text[offset:end], overlapping=True)
             seen.update(strings[index] for index, _, _ in hits)
-            offset = end
     found = frozenset(seen)
     _LAST_PRESENT[0] = (lexicon, key, found)
     return found
 
 
-REQUIRED_SCAN_CHARS = 1 << 18
+REQUIRED_SCAN_CHARS = PIECE_CHARS
 
 
 @lru_cache(maxsize=1)

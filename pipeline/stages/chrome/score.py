@@ -13,7 +13,7 @@ import numpy as np
 import regex
 from ahocorasick_rs import AhoCorasick
 
-from ...pieces import PIECE_CHARS
+from ...pieces import PIECE_CHARS, line_pieces
 from .data import ChromeSettings, Lexicon
 
 STAGE = "boilerplate"
@@ -318,10 +318,7 @@ def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexico
     return rows, {bisect.bisect_right(starts, position) - 1 for position in templated}
 
 
-SCAN_CHARS = 1 << 18  # characters per piece of a literal scan (see literal_starts)
-
-
-def literal_starts(automaton: AhoCorasick, text: str, piece_chars: int = SCAN_CHARS) -> list[int]:
+def literal_starts(automaton: AhoCorasick, text: str, piece_chars: int = PIECE_CHARS) -> list[int]:
     """Where the automaton's (non-overlapping) matches in ``text`` start, found in pieces of whole lines.
 
     The scan's own memory is about eight bytes per UTF-8 byte of what it is given (it maps byte offsets
@@ -333,16 +330,12 @@ def literal_starts(automaton: AhoCorasick, text: str, piece_chars: int = SCAN_CH
     [0, 6]
     """
     starts: list[int] = []
-    offset = 0
-    while offset < len(text):
-        cut = text.find("\n", offset + piece_chars)
-        end = len(text) if cut == -1 else cut + 1
+    for offset, end in line_pieces(text, piece_chars):
         starts += [offset + start for _, start, _ in automaton.find_matches_as_indexes(text[offset:end])]
-        offset = end
     return starts
 
 
-def lowered_literal_starts(automaton: AhoCorasick, text: str, piece_chars: int = SCAN_CHARS) -> list[int] | None:
+def lowered_literal_starts(automaton: AhoCorasick, text: str, piece_chars: int = PIECE_CHARS) -> list[int] | None:
     """:func:`literal_starts` in the lower-cased text, lower-casing one piece at a time (``str.lower``
     reserves twelve bytes a character of what it is given); None when lower-casing changes the length of
     a piece, so that the offsets would not be the text's. The pieces end after a line break, which
@@ -355,15 +348,11 @@ def lowered_literal_starts(automaton: AhoCorasick, text: str, piece_chars: int =
     True
     """
     starts: list[int] = []
-    offset = 0
-    while offset < len(text):
-        cut = text.find("\n", offset + piece_chars)
-        end = len(text) if cut == -1 else cut + 1
+    for offset, end in line_pieces(text, piece_chars):
         piece = text[offset:end].lower()
         if len(piece) != end - offset:
             return None
         starts += [offset + start for _, start, _ in automaton.find_matches_as_indexes(piece)]
-        offset = end
     return starts
 
 

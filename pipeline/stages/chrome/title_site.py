@@ -11,12 +11,10 @@ import regex
 
 from ...document import Edit, make_edit
 from .data import ChromeSettings
-from .score import RE_SENTENCE_PUNCT, STAGE, is_body, lines
+from .score import RE_HAN, RE_RESIDUAL, RE_SENTENCE_PUNCT, STAGE, is_body, lines
 
 # separators of a browser title: '-', '_', '|', dashes, with or without spaces around them
 RE_TITLE_SEP = regex.compile(r"[ \t]*(?:[_|｜]|[-－–—]{1,2})[ \t]*")
-RE_SITE_WORD = regex.compile(r"[\p{Han}A-Za-z0-9]+")
-RE_HAN = regex.compile(r"\p{Han}")
 
 
 def title_site_spans(text: str, cfg: ChromeSettings, taken: list[tuple[int, int]]) -> list[Edit]:
@@ -61,7 +59,7 @@ def title_site_spans(text: str, cfg: ChromeSettings, taken: list[tuple[int, int]
 def _site_name(site: str, title: str, text: str, rest: str, cfg: ChromeSettings) -> bool:
     return (
         cfg.title_site_min_chars <= len(site) <= cfg.title_site_max_chars
-        and RE_SITE_WORD.fullmatch(site) is not None
+        and RE_RESIDUAL.fullmatch(site) is not None
         and len(RE_HAN.findall(site)) >= 2
         and not RE_SENTENCE_PUNCT.search(site)
         and len(title) >= cfg.title_site_min_chars
