@@ -32,8 +32,16 @@ NOISE_RULES = {"damage.anti-copy-noise", "damage.random-edge-block"}
 @pytest.mark.parametrize("half", HALVES)
 def test_quality_gate(rules, half):
     scores = score(half, rules)
-    assert not scores.keep_lost, f"{half}: body text lost: {scores.keep_lost}"
-    assert len(scores.drop_left) <= MAX_DROP_LEFT[half], f"{half}: {scores.line()}; left: {scores.drop_left}"
+    assert not scores.keep_lost, f"{half}: body text lost: {_shown(half, scores.keep_lost)}"
+    assert len(scores.drop_left) <= MAX_DROP_LEFT[half], (
+        f"{half}: {scores.line()}; left: {_shown(half, scores.drop_left)}"
+    )
+
+
+def _shown(half: str, snippets: list[tuple[str, str]]) -> object:
+    """What a failure message may show: tuning snippets whole, held-out ones only as page names, so that a
+    failing gate never puts held-out text in front of whoever tunes the rules."""
+    return snippets if half == "real_tuning" else sorted({page for page, _ in snippets})
 
 
 def test_halves_are_fixed_and_apart():
@@ -114,7 +122,7 @@ def test_noise_rule_leaves_must_keep_text(rules, half):
             for e in doc.edits
             if e.rule_id in NOISE_RULES and any(e.input_start < end and start < e.input_end for start, end in spans)
         ]
-        assert not hits, (page.name, hits)
+        assert not hits, (page.name, _shown(half, [(page.name, hit) for hit in hits]))
 
 
 @pytest.mark.parametrize(
