@@ -39,7 +39,7 @@ TUNING = ROOT / "tests" / "fixtures" / "real_tuning"
 MODEL_FILE = ROOT / "rules" / "common" / "chrome_model.toml"
 STRENGTHS = (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # the L2 penalty on the weights (the bias is not penalised)
 MIN_REMOVE_AT = 0.8  # precision first: the model removes a line only when it is at least this sure
-THRESHOLDS = tuple(round(MIN_REMOVE_AT + 0.01 * i, 2) for i in range(int(round((1 - MIN_REMOVE_AT) * 100))))
+THRESHOLDS = tuple(round(MIN_REMOVE_AT + 0.01 * i, 2) for i in range(round((1 - MIN_REMOVE_AT) * 100)))
 MARGIN = 0.02  # added to the cross-validated threshold
 FLAG_AT = 0.5
 DIGITS = 3
@@ -135,7 +135,9 @@ def load_pages(rules: RuleSet) -> list[Page]:
     for path in sorted(TUNING.glob("*.txt")):
         raw = path.read_text(encoding="utf-8")
         labels = read_labels(TUNING / "labels" / f"{path.stem}.tsv", raw)
-        raw_lines = [(n, line.strip(), line_key(line), labels[n]) for n, line in enumerate(raw.split("\n"), 1) if n in labels]
+        raw_lines = [
+            (n, line.strip(), line_key(line), labels[n]) for n, line in enumerate(raw.split("\n"), 1) if n in labels
+        ]
         seen: set[tuple[int, bytes]] = set()
         items, rows, features, hand, texts = [], [], [], [], []
         for text, metadata in chrome_inputs(raw, rules):
@@ -269,7 +271,8 @@ def choose(pages: list[Page], rules: RuleSet, verbose: bool = True) -> tuple[flo
             print(
                 f"strength {strength:5}: lowest safe threshold {safe.threshold:.2f}: chrome lines caught "
                 f"{safe.caught}/{safe.chrome} candidates ({safe.chrome_all} labelled), {safe.caught_new} beyond "
-                f"the hand-set score, body lines lost {safe.lost} ({safe.lost_alone} counting those the hand-set score removes)"
+                f"the hand-set score, body lines lost {safe.lost} ({safe.lost_alone} counting those the hand-set "
+                "score removes)"
             )
         results.append((strength, safe))
     # the strongest regularisation within TOLERANCE lines of the best: a line more is noise on these pages

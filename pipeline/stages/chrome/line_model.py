@@ -168,10 +168,11 @@ def line_features(text: str, items: Sequence[Scored], cfg: ChromeSettings, block
     >>> from pipeline.stages.chrome.data import load_lexicon
     >>> from pipeline.stages.chrome.score import score_lines
     >>> rules = load_rules()
-    >>> cfg, page = ChromeSettings.read(rules), "首页\\n关于我们\\n" + "我们在这个过程中发现了一个重要的问题，那就是数据的质量。\\n" * 2
+    >>> cfg, body = ChromeSettings.read(rules), "为了帮助大家更好地理解平台设计思想，本文将具体介绍各关键部分的代码实现。\\n"
+    >>> page = "首页\\n关于我们\\n" + body * 2
     >>> items = score_lines(page, cfg, load_lexicon(rules), {})
     >>> x = line_features(page, items, cfg, BlockSettings.read(rules))
-    >>> x.shape == (2, len(FEATURES)), x[0, FEATURES.index("first_line")], x[1, FEATURES.index("after_body")]
+    >>> x.shape == (2, len(FEATURES)), float(x[0, FEATURES.index("first_line")]), float(x[1, FEATURES.index("after_body")])
     (True, 1.0, 1.0)
     """
     middle = len(text) // 2
@@ -268,7 +269,7 @@ def _nearest(text: str, position: int, step: int) -> tuple[int, str] | None:
     """The nearest non-empty line before (``step`` -1) or after (+1) the line holding ``position``: where its
     text starts, and the text stripped; None at the page's edge or past ``NEAREST_SCAN`` blank characters.
 
-    >>> _nearest("头\n\n  中\n\n尾", 5, -1), _nearest("头\n\n  中\n\n尾", 5, 1)
+    >>> _nearest("头\\n\\n  中\\n\\n尾", 5, -1), _nearest("头\\n\\n  中\\n\\n尾", 5, 1)
     ((0, '头'), (8, '尾'))
     """
     limit = NEAREST_SCAN
