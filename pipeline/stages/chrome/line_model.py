@@ -168,11 +168,13 @@ def line_features(text: str, items: Sequence[Scored], cfg: ChromeSettings, block
     >>> from pipeline.stages.chrome.data import load_lexicon
     >>> from pipeline.stages.chrome.score import score_lines
     >>> rules = load_rules()
-    >>> cfg, body = ChromeSettings.read(rules), "为了帮助大家更好地理解平台设计思想，本文将具体介绍各关键部分的代码实现。\\n"
+    >>> cfg = ChromeSettings.read(rules)
+    >>> body = "为了帮助大家更好地理解平台设计思想，本文将具体介绍各关键部分的代码实现。\\n"
     >>> page = "首页\\n关于我们\\n" + body * 2
     >>> items = score_lines(page, cfg, load_lexicon(rules), {})
     >>> x = line_features(page, items, cfg, BlockSettings.read(rules))
-    >>> x.shape == (2, len(FEATURES)), float(x[0, FEATURES.index("first_line")]), float(x[1, FEATURES.index("after_body")])
+    >>> column = FEATURES.index
+    >>> x.shape == (2, len(FEATURES)), float(x[0, column("first_line")]), float(x[1, column("after_body")])
     (True, 1.0, 1.0)
     """
     middle = len(text) // 2
