@@ -98,6 +98,8 @@ RE_BULLET = regex.compile(r"[•·●○◆■▪\-*]\s|\d{1,2}[.、)）]\s*\S|[
 DEPTH_CAP = 5
 REPEAT_WINDOW = 20000
 NEAREST_SCAN = 2000  # characters scanned for the nearest non-empty line (blank runs longer than that: none)
+RUN_MIN_LINES = 3  # a run of likely chrome lines in the head at least this long is a menu
+RUN_SHORT_CHARS = 12  # ... whose lines this short need no evidence of their own
 SAMPLE_CHARS = 20000  # the middle of the page whose character pairs count as the page's own
 
 
@@ -342,25 +344,65 @@ def removable(
     cfg: ChromeSettings,
     metadata: dict[str, Any],
 ) -> np.ndarray:
-    """Which of the ``likely`` chrome lines (the model's probability at ``remove_at`` or more) may be removed:
-    those in the page's head, and those in a gap among short lines between body lines next to a line that
-    is chrome by the hand-set evidence — where the tuning pages hold chrome lines to learn from (their tails
-    and lines next to body lines hold none: there the model only flags). Never the page's first line, a
-    line the page repeats nearby, a line reading as prose or ending a sentence, one holding (or held by) the
-    title, or one the hand-set evidence would not even flag (scoring below ``flag_at``, or without chrome
-    evidence of its own: :func:`has_evidence`): the model decides among the lines the hand-set score flags,
-    never on weaker evidence than that."""
+    """Which of the ``likely`` chrome lines (the model's probability at ``remove_at`` or more) may be removed.
+
+    Only where the tuning pages hold chrome lines to learn from (their tails and lines next to body lines
+    hold none: there the model only flags), and never on weak evidence:
+
+    - a line the hand-set score flags (``flag_at`` or more, with chrome evidence of its own:
+      :func:`has_evidence`), in the page's head or in a gap among short lines next to a line the hand-set
+      score removes;
+    - a line of the page's head in a run of at least ``RUN_MIN_LINES`` adjacent lines, each likely chrome or
+      removed by the hand-set score, at least one of them removed by it (a menu: a run of chrome lines is
+      chrome throughout), when it is short (``RUN_SHORT_CHARS``, as jusText's short blocks) or has some
+      chrome evidence of its own.
+
+    Never a line the page repeats nearby, a line reading as prose or ending a sentence, one holding (or held
+    by) the title, or the page's first line (most often the title) unless the hand-set score flags it.
+    """
     title = str(metadata.get("title") or "").strip()
-    column = [FEATURES.index(name) for name in ("first_line", "repeated", "class_good", "sentence_end")]
+    column = [FEATURES.index(name) for name in ("repeated", "class_good", "sentence_end")]
     protected = features[:, column].any(axis=1) if len(items) else np.zeros(0, dtype=bool)
-    chrome_starts = {item.start for item in items if item.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at}
+    first = FEATURES.index("first_line")
+    hand = np.array([x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at for x in items], dtype=bool)
+    chrome_starts = {item.start for item, by_hand in zip(items, hand, strict=True) if by_hand}
+    in_run = _head_runs(text, items, likely | hand, hand)
     out = np.zeros(len(items), dtype=bool)
     for i, item in enumerate(items):
-        if not likely[i] or protected[i] or item.raw < cfg.flag_at or not has_evidence(item):
+        if not likely[i] or protected[i]:
             continue
         if title and (title in item.line or (len(item.line) >= 4 and item.line in title)):
             continue
-        out[i] = item.zone == "head" or (item.zone == "gap" and _next_to(text, item, chrome_starts))
+        flagged = item.raw >= cfg.flag_at and has_evidence(item)
+        if features[i, first] and not flagged:
+            continue  # the page's first line is most often its title
+        placed = item.zone == "head" or (item.zone == "gap" and _next_to(text, item, chrome_starts))
+        short = len(item.line) <= RUN_SHORT_CHARS or has_evidence(item)
+        out[i] = (flagged and placed) or (in_run[i] and short)
+    return out
+
+
+def _head_runs(text: str, items: Sequence[Scored], chrome: np.ndarray, hand: np.ndarray) -> np.ndarray:
+    """Which items of the page's head lie in a run of at least ``RUN_MIN_LINES`` adjacent ``chrome`` lines
+    holding at least one ``hand`` line (adjacent: no other non-empty line between them)."""
+    out = np.zeros(len(items), dtype=bool)
+    run: list[int] = []
+
+    def close() -> None:
+        if len(run) >= RUN_MIN_LINES and hand[run].any():
+            out[run] = True
+        run.clear()
+
+    for i, item in enumerate(items):
+        if item.zone != "head" or not chrome[i]:
+            close()
+            continue
+        if run:
+            found = _nearest(text, item.start, -1)
+            if found is None or found[0] != items[run[-1]].start:
+                close()
+        run.append(i)
+    close()
     return out
 
 
