@@ -35,7 +35,7 @@ import regex
 
 from ...document import Edit, make_edit
 from ...rules import RuleSet
-from .blocks import GOOD, BlockSettings, link_like, own_class
+from .blocks import GOOD, RE_LINK_SEP, BlockSettings, link_like, own_class
 from .data import ChromeSettings
 from .score import RE_HAN, RE_SENTENCE_END, RE_SENTENCE_PUNCT, RE_URL, STAGE, Scored, han_pair_keys, is_body
 from .spans import overlaps
@@ -99,7 +99,7 @@ DEPTH_CAP = 5
 REPEAT_WINDOW = 20000
 NEAREST_SCAN = 2000  # characters scanned for the nearest non-empty line (blank runs longer than that: none)
 RUN_MIN_LINES = 3  # a run of likely chrome lines in the head at least this long is a menu
-RUN_SHORT_CHARS = 12  # ... whose lines this short need no evidence of their own
+RUN_SHORT_CHARS = 12  # ... whose menu items (a separator, this short) need no other evidence
 SAMPLE_CHARS = 20000  # the middle of the page whose character pairs count as the page's own
 
 
@@ -354,8 +354,9 @@ def removable(
       score removes;
     - a line of the page's head in a run of at least ``RUN_MIN_LINES`` adjacent lines, each likely chrome or
       removed by the hand-set score, at least one of them removed by it (a menu: a run of chrome lines is
-      chrome throughout), when it is short (``RUN_SHORT_CHARS``, as jusText's short blocks) or has some
-      chrome evidence of its own.
+      chrome throughout), when it has some chrome evidence of its own or is a menu item (short, as jusText's
+      short blocks, with a menu separator: ``• 首页 |``); a run of short lines without separators (numbered
+      items) stays, as the hand-set run rule leaves them.
 
     Never a line the page repeats nearby, a line reading as prose or ending a sentence, one holding (or held
     by) the title, or the page's first line (most often the title) unless the hand-set score flags it.
@@ -366,6 +367,7 @@ def removable(
     first = FEATURES.index("first_line")
     hand = np.array([x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at for x in items], dtype=bool)
     chrome_starts = {item.start for item, by_hand in zip(items, hand, strict=True) if by_hand}
+    likely_starts = chrome_starts | {item.start for item, hit in zip(items, likely, strict=True) if hit}
     in_run = _head_runs(text, items, likely | hand, hand)
     out = np.zeros(len(items), dtype=bool)
     for i, item in enumerate(items):
@@ -376,9 +378,11 @@ def removable(
         flagged = item.raw >= cfg.flag_at and has_evidence(item)
         if features[i, first] and not flagged:
             continue  # the page's first line is most often its title
-        placed = item.zone == "head" or (item.zone == "gap" and _next_to(text, item, chrome_starts))
-        short = len(item.line) <= RUN_SHORT_CHARS or has_evidence(item)
-        out[i] = (flagged and placed) or (in_run[i] and short)
+        placed = (item.zone == "head" and _next_to(text, item, likely_starts)) or (
+            item.zone == "gap" and _next_to(text, item, chrome_starts)
+        )
+        menu_item = len(item.line) <= RUN_SHORT_CHARS and RE_LINK_SEP.search(item.line) is not None
+        out[i] = (flagged and placed) or (in_run[i] and (menu_item or has_evidence(item)))
     return out
 
 
