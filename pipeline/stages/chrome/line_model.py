@@ -26,6 +26,7 @@ After::
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -95,6 +96,8 @@ SHAPE = (
 )
 FEATURES: tuple[str, ...] = tuple(name for _, name in EVIDENCE) + SHAPE
 RE_BULLET = regex.compile(r"[•·●○◆■▪\-*]\s|\d{1,2}[.、)）]\s*\S|[（(]?[一二三四五六七八九十]{1,3}[、)）]")
+RE_DIGIT = re.compile(r"\d")
+RE_LATIN_LETTER = re.compile(r"[A-Za-z]")
 DEPTH_CAP = 5
 REPEAT_WINDOW = 20000
 NEAREST_SCAN = 2000  # characters scanned for the nearest non-empty line (blank runs longer than that: none)
@@ -163,8 +166,15 @@ class Context:
     pair_counts: dict[int, int]
 
 
-def line_features(text: str, items: Sequence[Scored], cfg: ChromeSettings, blocks: BlockSettings) -> np.ndarray:
-    """The feature matrix of the scored lines ``items`` of ``text`` (one row each, columns :data:`FEATURES`).
+def line_features(
+    text: str,
+    items: Sequence[Scored],
+    cfg: ChromeSettings,
+    blocks: BlockSettings,
+    only: Sequence[int] | None = None,
+) -> np.ndarray:
+    """The feature matrix of the scored lines ``items`` of ``text`` (one row each, columns :data:`FEATURES`);
+    with ``only``, the rows of those items alone are filled (the others stay zero).
 
     >>> from pipeline.rules import load_rules
     >>> from pipeline.stages.chrome.data import load_lexicon
@@ -192,8 +202,10 @@ def line_features(text: str, items: Sequence[Scored], cfg: ChromeSettings, block
     )
     first = len(text) - len(text.lstrip())
     depth = _depths(items)
-    rows = [_row(item, context, first, d) for item, d in zip(items, depth, strict=True)]
-    return np.array(rows, dtype=np.float64).reshape(len(items), len(FEATURES))
+    out = np.zeros((len(items), len(FEATURES)))
+    for i in range(len(items)) if only is None else only:
+        out[i] = _row(items[i], context, first, depth[i])
+    return out
 
 
 def _depths(items: Sequence[Scored]) -> list[int]:
@@ -225,8 +237,8 @@ def _row(item: Scored, context: Context, first: int, depth: int) -> list[float]:
     values["length"] = min(1.0, math.log1p(size) / math.log(160))
     values["short"] = float(size <= 8)
     values["han_share"] = len(RE_HAN.findall(line)) / size
-    values["digit_share"] = sum(ch.isdigit() for ch in line) / size
-    values["latin_share"] = sum(ch.isascii() and ch.isalpha() for ch in line) / size
+    values["digit_share"] = len(RE_DIGIT.findall(line)) / size
+    values["latin_share"] = len(RE_LATIN_LETTER.findall(line)) / size
     values["sentence_punct"] = float(RE_SENTENCE_PUNCT.search(line) is not None)
     values["sentence_end"] = float(RE_SENTENCE_END.search(line) is not None)
     values["link_like"] = float(link_like(line, context.blocks))
@@ -322,16 +334,28 @@ def model_verdicts(
     blocks: BlockSettings,
     model: ChromeModel,
     metadata: dict[str, Any],
+    *,
+    remove: bool = True,
 ) -> list[ModelVerdict]:
-    """The candidates scoring the model's ``flag_at`` or more, each marked removable or not (see the module)."""
+    """The candidates scoring the model's ``flag_at`` or more, each marked removable or not (see the module).
+    Only the lines that could be removed (``remove``: the head's, and a gap's next to a chrome line) or
+    flagged (the head's, the tail's and the gaps') are weighed: no line between body lines costs anything."""
     if not items:
         return []
-    features = line_features(text, items, cfg, blocks)
-    probabilities = model.probabilities(features)
+    if remove:
+        hand = {x.start for x in items if x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at}
+        only = [i for i, x in enumerate(items) if x.zone == "head" or (x.zone == "gap" and _next_to(text, x, hand))]
+    else:
+        only = [i for i, x in enumerate(items) if x.zone != "mid"]
+    if not only:
+        return []
+    features = line_features(text, items, cfg, blocks, only)
+    probabilities = np.zeros(len(items))
+    probabilities[only] = model.probabilities(features[only])
     allowed = removable(text, items, features, probabilities >= model.remove_at, cfg, metadata)
     return [
-        ModelVerdict(item, float(probabilities[i]), bool(allowed[i]), model.top_features(features[i]))
-        for i, item in enumerate(items)
+        ModelVerdict(items[i], float(probabilities[i]), bool(allowed[i]), model.top_features(features[i]))
+        for i in only
         if probabilities[i] >= model.flag_at
     ]
 
@@ -440,7 +464,7 @@ def model_edits(
     if model is None:
         return []
     edits = []
-    for verdict in model_verdicts(text, items, cfg, BlockSettings.read(rules), model, metadata):
+    for verdict in model_verdicts(text, items, cfg, BlockSettings.read(rules), model, metadata, remove=remove):
         start, end = verdict.item.start, verdict.item.end
         if overlaps(taken, start, end):
             continue
