@@ -5,22 +5,31 @@ line's own shape, with weights kept as data (``rules/common/chrome_model.toml``,
 Only the lines the line scorer already looked at (:func:`.score.score_lines`: the short lines of the page's
 head and tail, and lines between body lines that hold chrome evidence) are candidates, so the model costs a
 few features per such line and one matrix product per page. A candidate is removed (``chrome.model``) only
-when its probability reaches ``remove_at``, it has chrome evidence of its own, and it stands in the page's
-head or in a gap among short lines next to a chrome line (where the tuning pages have chrome to learn from);
-never when it reads as prose or ends a sentence, is a heading, the page's first line, holds the title or
-repeats nearby (a title in a breadcrumb). Otherwise, from ``flag_at``, it is only flagged.
+when its probability reaches ``remove_at`` and, where the tuning pages have chrome to learn from, either the
+hand-set score flags it and it stands in the page's head (or in a gap among short lines) next to other
+chrome, or it lies in a run of likely chrome lines at the head holding a line the hand-set score removes (a
+menu) with evidence of its own or a menu separator (see :func:`removable`); never when it reads as prose
+or ends a sentence, holds the title or repeats nearby (a title in a breadcrumb). Otherwise, from
+``flag_at``, it is only flagged.
 
-Before (the hand-set scores leave ``分类:`` and ``问答``; the model, trained on pages like this, takes them)::
+Before (the line scorer takes the site's name, ``首页 |`` and the breadcrumb, the block classifier the menu
+lines bare of function characters; ``个人简历 |`` holds one, 个, and only the model takes it)::
 
-    精华内容
-    下载资源
-    问答
-    千次阅读 多人点赞 2019-03-29 18:10:18
-    虽然用例软件研发和技术工作中应用的非常广泛，但是互联网产品规划和设计中，并不经常使用。
+    论文格式网
+    首页 |
+    毕业论文 |
+    论文格式 |
+    个人简历 |
+    工作总结 |
+    求职信 |
+    工作计划 |
+    免费论文 |
+    当前位置：论文格式网 > 免费论文
+    为了帮助大家更好地理解平台设计思想，本文将具体介绍各关键部分的代码实现。
 
 After::
 
-    虽然用例软件研发和技术工作中应用的非常广泛，但是互联网产品规划和设计中，并不经常使用。
+    为了帮助大家更好地理解平台设计思想，本文将具体介绍各关键部分的代码实现。
 """
 
 from __future__ import annotations
@@ -374,8 +383,9 @@ def removable(
     hold none: there the model only flags), and never on weak evidence:
 
     - a line the hand-set score flags (``flag_at`` or more, with chrome evidence of its own:
-      :func:`has_evidence`), in the page's head or in a gap among short lines next to a line the hand-set
-      score removes;
+      :func:`has_evidence`), in the page's head next to another line likely chrome or removed by the
+      hand-set score (a lone line above the body stays: ``答案: 3 个``), or in a gap among short lines next
+      to a line the hand-set score removes;
     - a line of the page's head in a run of at least ``RUN_MIN_LINES`` adjacent lines, each likely chrome or
       removed by the hand-set score, at least one of them removed by it (a menu: a run of chrome lines is
       chrome throughout), when it has some chrome evidence of its own or is a menu item (short, as jusText's
