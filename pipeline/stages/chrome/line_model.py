@@ -383,14 +383,14 @@ def removable(
     hold none: there the model only flags), and never on weak evidence:
 
     - a line the hand-set score flags (``flag_at`` or more, with chrome evidence of its own:
-      :func:`has_evidence`), in the page's head next to another line likely chrome or removed by the
-      hand-set score (a lone line above the body stays: ``答案: 3 个``), or in a gap among short lines next
-      to a line the hand-set score removes;
+      :func:`has_evidence`), in the page's head or in a gap among short lines, next to a line the hand-set
+      score removes (a lone line above the body stays: ``答案: 3 个``);
     - a line of the page's head in a run of at least ``RUN_MIN_LINES`` adjacent lines, each likely chrome or
       removed by the hand-set score, at least one of them removed by it (a menu: a run of chrome lines is
-      chrome throughout), when it has some chrome evidence of its own or is a menu item (short, as jusText's
-      short blocks, with a menu separator: ``• 首页 |``); a run of short lines without separators (numbered
-      items) stays, as the hand-set run rule leaves them.
+      chrome throughout; the hand-set run rule stops at ``between_max_lines``), when it has some chrome
+      evidence of its own or is a menu item (short, as jusText's short blocks, with a menu separator:
+      ``• 首页 |``); a run of short lines without separators (numbered items) stays, as the hand-set run
+      rule leaves them.
 
     Never a line the page repeats nearby, a line reading as prose or ending a sentence, one holding (or held
     by) the title, or the page's first line (most often the title) unless the hand-set score flags it.
@@ -401,7 +401,6 @@ def removable(
     first = FEATURES.index("first_line")
     hand = np.array([x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at for x in items], dtype=bool)
     chrome_starts = {item.start for item, by_hand in zip(items, hand, strict=True) if by_hand}
-    likely_starts = chrome_starts | {item.start for item, hit in zip(items, likely, strict=True) if hit}
     in_run = _head_runs(text, items, likely | hand, hand)
     out = np.zeros(len(items), dtype=bool)
     for i, item in enumerate(items):
@@ -412,9 +411,7 @@ def removable(
         flagged = item.raw >= cfg.flag_at and has_evidence(item)
         if features[i, first] and not flagged:
             continue  # the page's first line is most often its title
-        placed = (item.zone == "head" and _next_to(text, item, likely_starts)) or (
-            item.zone == "gap" and _next_to(text, item, chrome_starts)
-        )
+        placed = item.zone in ("head", "gap") and _next_to(text, item, chrome_starts)
         menu_item = len(item.line) <= RUN_SHORT_CHARS and RE_LINK_SEP.search(item.line) is not None
         out[i] = (flagged and placed) or (in_run[i] and (menu_item or has_evidence(item)))
     return out
