@@ -108,6 +108,7 @@ RE_BULLET = regex.compile(r"[•·●○◆■▪\-*]\s|\d{1,2}[.、)）]\s*\S|[
 RE_DIGIT = re.compile(r"\d")
 RE_LATIN_LETTER = re.compile(r"[A-Za-z]")
 DEPTH_CAP = 5
+PROSE_FEATURES = ("class_good", "sentence_end")  # a line reading as prose, or ending a sentence
 REPEAT_WINDOW = 20000
 NEAREST_SCAN = 2000  # characters scanned for the nearest non-empty line (blank runs longer than that: none)
 RUN_MIN_LINES = 3  # a run of likely chrome lines in the head at least this long is a menu
@@ -362,10 +363,11 @@ def model_verdicts(
     probabilities = np.zeros(len(items))
     probabilities[only] = model.probabilities(features[only])
     allowed = removable(text, items, features, probabilities >= model.remove_at, cfg, metadata)
+    prose = features[:, [FEATURES.index(name) for name in PROSE_FEATURES]].any(axis=1)
     return [
         ModelVerdict(items[i], float(probabilities[i]), bool(allowed[i]), model.top_features(features[i]))
         for i in only
-        if probabilities[i] >= model.flag_at
+        if probabilities[i] >= model.flag_at and not prose[i]  # a sentence is not even flagged
     ]
 
 
@@ -396,7 +398,7 @@ def removable(
     by) the title, or the page's first line (most often the title) unless the hand-set score flags it.
     """
     title = str(metadata.get("title") or "").strip()
-    column = [FEATURES.index(name) for name in ("repeated", "class_good", "sentence_end")]
+    column = [FEATURES.index(name) for name in ("repeated", *PROSE_FEATURES)]
     protected = features[:, column].any(axis=1) if len(items) else np.zeros(0, dtype=bool)
     first = FEATURES.index("first_line")
     hand = np.array([x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at for x in items], dtype=bool)
