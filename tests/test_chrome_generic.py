@@ -44,6 +44,7 @@ def test_without_the_run_rule_the_lines_stay(rules):
     off.settings = copy.deepcopy(rules.settings)
     off.settings["chrome"]["between_points"] = 0.0
     off.settings["chrome_blocks"]["enabled"] = False
+    off.settings["chrome_model"] = {"enabled": False}  # the learned model's own run rule (test_chrome_model.py)
     page = f"{STRONG_1}\n管理员\n- 12632\n{STRONG_2}\n" + BODY
     assert removed(page, off) == [STRONG_1, STRONG_2]
 

@@ -203,7 +203,8 @@ def test_real_traditional_glossed_reference_is_the_same_document(name: str, rule
     assert str(doc.metadata["reference_status"]).startswith("same document")
     assert doc.metadata["reference_script"] == "traditional"
     assert doc.text + "\n" == (REAL_PAIRS / f"{name}.restored.txt").read_text(encoding="utf-8")
-    assert [e for e in doc.edits if e.stage == "restore"] == [] and doc.suggestions == []  # nothing was masked
+    masked = [e for e in doc.suggestions if not e.rule_id.startswith("chrome.")]  # chrome flags: another matter
+    assert [e for e in doc.edits if e.stage == "restore"] == [] and masked == []  # nothing was masked
 
 
 def test_real_masked_copy_is_restored_inside_the_reference_stretch_only(tmp_path: Path) -> None:

@@ -12,7 +12,9 @@ are removed only at the start of the body and flagged elsewhere; the site's name
 page's first line (a browser title, ``chrome.title-site``) goes when the title recurs below and the name
 nowhere; then the content-block classifier (:mod:`.blocks`, after jusText) removes the lines bad by their own
 features and by their neighbours' from a page's head, tail or inner run of bad lines rich in chrome lines
-(``chrome.block``), and flags weaker cases; a word left over in removed lines — the
+(``chrome.block``), and flags weaker cases; a learned line classifier (:mod:`.line_model`, weights in
+``rules/common/chrome_model.toml``) removes the scored lines it is most sure of in those zones
+(``chrome.model``) and flags the rest it suspects; a word left over in removed lines — the
 site's own name — is removed where it makes up a line, and where, mixing Latin and Han (``seo靠我``), it is
 glued into the body.
 
@@ -36,6 +38,7 @@ from ...document import Edit, make_edit
 from ...rules import RuleSet
 from .blocks import BlockSettings, block_verdicts
 from .data import ChromeSettings, load_lexicon, looks_traditional
+from .line_model import model_edits
 from .score import STAGE, Scored, lines, score_lines
 from .spans import head_flags, head_spans, overlaps, site_name_spans, template_spans
 from .title_site import title_site_spans
@@ -81,6 +84,7 @@ def strip_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list
             taken.append((item.start, end))
             removed.append(item)
     edits += _block_edits(text, rules, cfg, scored, metadata, taken, remove=True)
+    edits += model_edits(text, rules, cfg, scored, metadata, taken, remove=True)
     title_site = title_site_spans(text, cfg, taken)  # only where the first line is not chrome as a whole
     taken += [(e.start, e.end) for e in title_site]
     edits += title_site
@@ -116,6 +120,8 @@ def flag_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = 
     scored = score_lines(text, cfg, lexicon, dict(metadata or {}))
     removed = [(x.start, x.end) for x in scored if x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at]
     flags += _block_edits(text, rules, cfg, scored, {}, removed, remove=False)
+    flagged = removed + [(e.start, e.end) for e in flags]
+    flags += model_edits(text, rules, cfg, scored, dict(metadata or {}), flagged, remove=False)
     return sorted(flags, key=lambda e: (e.start, e.end))
 
 
