@@ -17,6 +17,11 @@ from ...rules import RuleSet
 from ..damage.shared import read_table
 
 RE_LATIN = regex.compile(r"[A-Za-z]")
+# a character outside ASCII that a case-insensitive pattern may match with another character (one with a
+# case mapping or folding in the regex module's tables, as the Kelvin sign K and the long s ſ)
+RE_FOLDS_BEYOND_LOWER = regex.compile(
+    r"(?![\x00-\x7f])[\p{Changes_When_Casemapped}\p{Changes_When_Casefolded}\p{Cased}]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +108,9 @@ class Lexicon:
     literals: AhoCorasick  # every word and field name, lower case: finds the lines worth scoring in one scan
     required: AhoCorasick | None = None  # every template's non-empty ``requires`` strings (see applies)
     required_strings: tuple[str, ...] = ()
+    # the chrome words alone, lower case, for finding where ``words`` can match in a line (None: the words
+    # hold a letter whose case the pattern folds beyond lower-casing, and only the pattern can tell)
+    word_literals: AhoCorasick | None = None
 
     def applies(self, template: Template, text: str) -> bool:
         """Whether ``text`` holds one of ``template``'s ``requires`` strings (or it has none): the same
@@ -231,6 +239,7 @@ def _compiled(key: tuple[str, str, str, bool], rules: RuleSet, traditional: bool
         ),
         AhoCorasick(required, matchkind=MatchKind.Standard) if required else None,
         tuple(required),
+        None if any(RE_FOLDS_BEYOND_LOWER.search(w) for w in weights) else AhoCorasick(sorted(weights)),
     )
     _CACHE[key] = lexicon
     return lexicon

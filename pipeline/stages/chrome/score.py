@@ -14,7 +14,7 @@ import regex
 from ahocorasick_rs import AhoCorasick
 
 from ...pieces import PIECE_CHARS, line_pieces
-from .data import ChromeSettings, Lexicon
+from .data import RE_FOLDS_BEYOND_LOWER, ChromeSettings, Lexicon, Template
 
 STAGE = "boilerplate"
 SENTENCE_PUNCT = "，。；！？,;!?"
@@ -361,18 +361,19 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
     evidence = item.evidence
     explained = [(m.start(), m.end()) for m in RE_FILLER.finditer(line)]
     words = {}
-    for match in lexicon.words.finditer(line):
+    for match in chrome_word_matches(line, lexicon):
         words[match.group().lower()] = lexicon.weights.get(match.group().lower(), 1.0)
         explained.append(match.span())
     if words:
         item.words = set(words)
         evidence.append((f"chrome words {'/'.join(sorted(words))}", min(cfg.lexicon_cap, sum(words.values()))))
     field_names = []
-    for match in lexicon.fields.finditer(line):
+    colon = RE_COLON.search(line) is not None  # every field name and key: number match holds one
+    for match in lexicon.fields.finditer(line) if colon or "】" in line else ():
         field_names.append(match.group(1).replace(" ", ""))
         explained.append(match.span())
+    first = lexicon.fields.match(line, pos=_lead(line)) if field_names else None
     if field_names:
-        first = lexicon.fields.match(line, pos=_lead(line))
         if len(set(field_names)) >= 2:
             evidence.append((f"fields {'/'.join(dict.fromkeys(field_names))}", cfg.field_run_points))
         elif first:
@@ -391,13 +392,13 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
     explained.extend(m.span() for m in RE_NUMBER.finditer(line))
     _breadcrumb(item, cfg)
     templated = False
-    for template in lexicon.templates:
-        if template.kind == "line" and may_match(template.pattern, line) and template.pattern.search(line):
+    for template, needed in _line_templates(lexicon):
+        if (needed is None or any(literal in line for literal in needed)) and template.pattern.search(line):
             if template.absent_from_body and vocabulary.holds(line):
                 continue
             evidence.append((f"template {template.name}", template.weight))
             templated = True
-    if not field_names and len(line) <= cfg.key_value_line_chars:
+    if not field_names and colon and len(line) <= cfg.key_value_line_chars:
         keys = [m.span() for m in RE_KEY_NUMBER.finditer(line)]
         if keys:
             evidence.append((f"{len(keys)} key: number", cfg.key_value_points * min(2, len(keys))))
@@ -416,13 +417,62 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
     elif RE_SENTENCE_END.search(line) and not templated:
         evidence.append(("ends a sentence", cfg.sentence_end_points))
     pairs = han_pair_keys(_strip_words(line, words))
-    field_led = bool(field_names) and lexicon.fields.match(line, pos=_lead(line)) is not None
+    field_led = first is not None
     if len(pairs) >= cfg.vocabulary_min_pairs and not field_led and not templated:
         share = vocabulary.count_known(pairs) / len(pairs)
         if share >= cfg.vocabulary_share:
             evidence.append((f"body vocabulary {share:.0%}", cfg.vocabulary_points))
     if item.zone in ("head", "tail"):
         _unlike_the_body(item, pairs, cfg, vocabulary)
+
+
+RE_COLON = regex.compile("[:：]")
+
+
+def chrome_word_matches(line: str, lexicon: Lexicon) -> list[regex.Match[str]]:
+    """The matches of ``lexicon.words.finditer(line)``, the pattern tried only where the lower-cased line holds
+    a chrome word. That is exact where lower-casing is all the pattern's case folding does: the line keeps its
+    length and holds no character outside ASCII with a case (``RE_FOLDS_BEYOND_LOWER``), nor do the words;
+    elsewhere the pattern scans the whole line.
+
+    >>> from pipeline.rules import load_rules
+    >>> from pipeline.stages.chrome.data import load_lexicon
+    >>> [m.group() for m in chrome_word_matches("点击下载PDF文档，首页", load_lexicon(load_rules()))][-1]
+    '首页'
+    """
+    automaton = lexicon.word_literals
+    if automaton is None or RE_FOLDS_BEYOND_LOWER.search(line):
+        return list(lexicon.words.finditer(line))
+    lowered = line.lower()
+    if len(lowered) != len(line):
+        return list(lexicon.words.finditer(line))
+    starts = sorted({start for _, start, _ in automaton.find_matches_as_indexes(lowered, overlapping=True)})
+    matches = []
+    end = 0
+    for start in starts:
+        if start < end:
+            continue  # inside the last match: finditer goes on after it
+        match = lexicon.words.match(line, start)
+        if match is not None:
+            matches.append(match)
+            end = match.end()
+    return matches
+
+
+def _line_templates(lexicon: Lexicon) -> list[tuple[Template, tuple[str, ...] | None]]:
+    """The lexicon's line templates with the literals each match needs (:func:`may_match`), listed once."""
+    key = id(lexicon.templates)
+    cached = _LINE_TEMPLATES.get(key)
+    if cached is None or cached[0] is not lexicon.templates:
+        listed = [(t, _needed_literals(t.pattern.pattern)) for t in lexicon.templates if t.kind == "line"]
+        cached = (lexicon.templates, listed)
+        if len(_LINE_TEMPLATES) >= 16:
+            _LINE_TEMPLATES.clear()
+        _LINE_TEMPLATES[key] = cached
+    return cached[1]
+
+
+_LINE_TEMPLATES: dict[int, tuple[tuple[Template, ...], list[tuple[Template, tuple[str, ...] | None]]]] = {}
 
 
 def _unlike_the_body(item: Scored, pairs: np.ndarray, cfg: ChromeSettings, vocabulary: _Vocabulary) -> None:
