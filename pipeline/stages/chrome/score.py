@@ -92,7 +92,8 @@ class _Vocabulary:
         self.sample_chars = sample_chars
         self.total = total if total is not None else sum(len(line) for line in lines)
         self._pairs: set[int] | None = None
-        self._seen: set[int] | None = None
+        self._repeated: np.ndarray | None = None
+        self._seen: np.ndarray | None = None
 
     def holds(self, text: str) -> bool:
         """Whether some body line holds ``text`` (line by line: no copy of the body is made)."""
@@ -107,24 +108,37 @@ class _Vocabulary:
 
     def count_known(self, keys: np.ndarray) -> int:
         """How many of the pair keys (:func:`han_pair_keys`) are the body's repeated pairs, repeats counted."""
-        return sum(map(self.pairs().__contains__, keys.tolist()))
+        if self._repeated is None:
+            self._count()
+        return _count_in(self._repeated, keys)  # type: ignore[arg-type]
 
     def pairs(self) -> set[int]:
         if self._pairs is None:
-            self._count()
-        return self._pairs  # type: ignore[return-value]
+            if self._repeated is None:
+                self._count()
+            self._pairs = set(self._repeated.tolist())  # type: ignore[union-attr]
+        return self._pairs
 
     def seen_any(self, keys: np.ndarray) -> bool:
         """Whether one of the pair keys (:func:`han_pair_keys`) occurs at all in the (sampled) body lines."""
         if self._seen is None:
             self._count()
-        return any(map(self._seen.__contains__, keys.tolist()))  # type: ignore[union-attr]
+        return _count_in(self._seen, keys) > 0  # type: ignore[arg-type]
 
     def _count(self) -> None:
         step = max(1, self.total // self.sample_chars)  # every step-th body line: bounded on a long document
         values, counts = np.unique(han_pair_keys("\n".join(self.lines[::step])), return_counts=True)
-        self._pairs = set(values[counts >= 2].tolist())
-        self._seen = set(values.tolist())
+        self._repeated = values[counts >= 2]  # sorted, as np.unique gives them
+        self._seen = values
+
+
+def _count_in(sorted_keys: np.ndarray, keys: np.ndarray) -> int:
+    """How many of ``keys`` (repeats counted) occur in the sorted array ``sorted_keys``."""
+    if not len(sorted_keys) or not len(keys):
+        return 0
+    at = np.searchsorted(sorted_keys, keys)
+    at[at == len(sorted_keys)] = 0  # past the end: compared with the first, which is smaller
+    return int(np.count_nonzero(sorted_keys[at] == keys))
 
 
 class _StrippedLines(Sequence[str]):
@@ -163,10 +177,25 @@ def han_pair_keys(text: str) -> np.ndarray:
     >>> [divmod(int(key), 1 << 21) == (ord(a), ord(b)) for key, (a, b) in zip(keys, ["常见", "问题"], strict=True)]
     [True, True]
     """
-    sample = RE_NOT_HAN.sub("\n", text)  # every Han run on a line of its own
-    codes = np.frombuffer(sample.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    first, second = codes[:-1], codes[1:]
-    return (first << np.uint64(21) | second)[(first != 10) & (second != 10)]
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if len(codes) and int(codes.max()) > 0xFFFF:  # beyond the table of the basic plane
+        sample = RE_NOT_HAN.sub("\n", text)  # every Han run on a line of its own
+        wide = np.frombuffer(sample.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        first, second = wide[:-1], wide[1:]
+        return (first << np.uint64(21) | second)[(first != 10) & (second != 10)]
+    han = _han_table()[codes]
+    wide = codes.astype(np.uint64)
+    return (wide[:-1] << np.uint64(21) | wide[1:])[han[:-1] & han[1:]]
+
+
+@lru_cache(maxsize=1)
+def _han_table() -> np.ndarray:
+    """Whether each code point of the basic plane is ``\\p{Han}`` (as ``RE_HAN`` says)."""
+    table = np.zeros(0x10000, dtype=bool)
+    plane = "".join(map(chr, range(0x10000)))
+    for match in regex.finditer(r"\p{Han}+", plane):
+        table[match.start() : match.end()] = True
+    return table
 
 
 def score_lines(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
