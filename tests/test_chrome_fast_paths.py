@@ -140,3 +140,45 @@ def test_a_template_applies_when_the_text_holds_one_of_its_strings(piece, monkey
                 assert lexicon.applies(template, text) == expected, (template.name, text)
                 applied += expected and bool(template.requires)
         assert applied > 100
+
+
+def test_chrome_words_found_where_the_lower_cased_line_holds_one_are_those_of_the_pattern():
+    """The word pattern tried only at the starts of chrome words in the lower-cased line finds what scanning
+    the whole line finds, also with letters a case-insensitive pattern folds beyond lower-casing (the Kelvin
+    sign K for k, the long s ſ for s, dotted İ, Greek sigmas, fullwidth Latin) and around Latin words."""
+    import copy
+
+    from pipeline.rules import RuleSet, load_rules
+    from pipeline.stages.chrome.data import load_lexicon
+    from pipeline.stages.chrome.score import chrome_word_matches
+
+    packaged = load_rules()
+    rules = RuleSet(packaged.rules, packaged.sites, copy.deepcopy(packaged.settings))
+    kind = next(iter(rules.settings["chrome_words"].values()))
+    kind["words"] = [*kind["words"], "desk", "ks文档"]  # letters with a second case-insensitive match
+    rng = random.Random(17)
+    for traditional in (False, True):
+        lexicon = load_lexicon(rules, traditional=traditional)
+        assert lexicon is not None and lexicon.word_literals is not None
+        words = sorted(lexicon.weights)
+        latin = [w for w in words if any(c.isascii() and c.isalpha() for c in w)]
+        pieces = [*rng.sample(words, 40), *latin, "PDF", "Pdf", "x", "ab", "中", "，", " ", "İ", "ς", "Ｐ"]
+        for _ in range(3000):
+            line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+            line = "".join(ch.upper() if rng.random() < 0.2 else ch for ch in line)
+            if rng.random() < 0.3:
+                line = line.replace("k", "\u212a").replace("S", "\u017f").replace("σ", "ς")
+            expected = [(m.span(), m.group()) for m in lexicon.words.finditer(line)]
+            assert [(m.span(), m.group()) for m in chrome_word_matches(line, lexicon)] == expected, line
+
+
+def test_strings_occurring_once_are_those_str_count_counts_once():
+    from pipeline.stages.chrome.score import occurring_once
+
+    rng = random.Random(5)
+    for _ in range(3000):
+        text = "".join(rng.choice("aab\n") for _ in range(rng.randint(0, 40)))
+        texts = {"".join(rng.choice("ab") for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 6))}
+        expected = {s for s in texts if text.count(s) == 1}
+        assert occurring_once(texts, text, direct_chars=0) == expected, (text, texts)  # one scan
+        assert occurring_once(texts, text) == expected  # one count each

@@ -11,7 +11,7 @@ from typing import Any, overload
 
 import numpy as np
 import regex
-from ahocorasick_rs import AhoCorasick
+from ahocorasick_rs import AhoCorasick, MatchKind
 
 from ...pieces import PIECE_CHARS, line_pieces
 from .data import RE_FOLDS_BEYOND_LOWER, ChromeSettings, Lexicon, Template
@@ -632,7 +632,7 @@ def _between_chrome(
     by_row = dict(zip(rows, items, strict=True))
     chrome_rows = {row for row, item in by_row.items() if item.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at}
 
-    def candidate(row: int) -> bool:
+    def may_be_candidate(row: int) -> bool:
         item = by_row.get(row)
         return (
             item is not None
@@ -641,8 +641,15 @@ def _between_chrome(
             and len(item.line) <= cfg.between_max_chars
             and not RE_SENTENCE_PUNCT.search(item.line)
             and not any(points < 0 for _, points in item.evidence)
-            and text.count(item.line) == 1
         )
+
+    # the page's texts occurring once, for all the lines that may be candidates at once: where every line
+    # of the page is one (its only body line at its very end), a count per line would cost the square of
+    # the text's length
+    once = occurring_once({by_row[row].line for row in by_row if may_be_candidate(row)}, text)
+
+    def candidate(row: int) -> bool:
+        return may_be_candidate(row) and by_row[row].line in once
 
     def bounded(row: int, side: int) -> int | None:
         """How many candidate lines lie from ``row`` towards ``side`` before a chrome line (None: no chrome
@@ -666,6 +673,32 @@ def _between_chrome(
             marked.append(item)
     for item in marked:
         item.evidence.append(("between chrome lines", cfg.between_points))
+
+
+def occurring_once(texts: set[str], text: str, direct_chars: int = 1 << 22) -> set[str]:
+    """The strings of ``texts`` (none empty, none holding a line break) that ``text`` holds exactly once as
+    ``str.count`` counts (without overlaps). Up to ``direct_chars`` characters of work, each is counted;
+    beyond, all are found in one scan of the text in pieces of whole lines, so the cost stays linear in the
+    text's length however many strings there are.
+
+    >>> sorted(occurring_once({"ab", "aba", "c", "x"}, "ababa\\nc c"))
+    ['aba']
+    >>> sorted(occurring_once({"ab", "aba", "c", "x"}, "ababa\\nc c", direct_chars=0))
+    ['aba']
+    """
+    if len(texts) * len(text) <= direct_chars:
+        return {s for s in texts if text.count(s) == 1}
+    listed = sorted(texts)
+    automaton = AhoCorasick(listed, matchkind=MatchKind.Standard)
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for offset, end in line_pieces(text, PIECE_CHARS):
+        for index, start, _ in automaton.find_matches_as_indexes(text[offset:end], overlapping=True):
+            first.setdefault(index, offset + start)
+            last[index] = offset + start
+    # str.count takes the first occurrence, then the next one starting after it ends, and so on: one
+    # only when every later occurrence overlaps the first
+    return {listed[i] for i, at in first.items() if last[i] < at + len(listed[i])}
 
 
 def _echoes(items: list[Scored], cfg: ChromeSettings, body: Sequence[str], metadata: dict[str, Any]) -> None:
