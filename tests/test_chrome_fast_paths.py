@@ -182,3 +182,72 @@ def test_strings_occurring_once_are_those_str_count_counts_once():
         expected = {s for s in texts if text.count(s) == 1}
         assert occurring_once(texts, text, direct_chars=0) == expected, (text, texts)  # one scan
         assert occurring_once(texts, text) == expected  # one count each
+
+
+def _pieces_of_pages(lexicon) -> list[str]:
+    rng = random.Random(23)
+    return [
+        *rng.sample(sorted(lexicon.weights), 30),
+        "来源：", "作者:", "【标签】", "2023-01-05 12:30", "2023-01-05", "2019年", " > ", " | ", " - ", "，", "。", "；", "！", ",",
+        "3页", "12次", "800像素", "⺀⻊", "的", "平台", "栏目", "http", ".", "www.", "10.", "首页", "当前位置",
+        "QQ", *["首页 > 要闻 > 时政，"] * 6, *["在这个过程中我们发现了一个重要的问题，", "数据的质量往往决定了模型的效果", "推动形成综合治网格局"] * 12,
+    ]  # fmt: skip
+
+
+def test_a_line_ruled_below_flag_scores_below_it_whatever_the_vocabulary():
+    """below_flag_whatever_else never rules out a line that could score flag_at or remove_at between body
+    lines (an empty vocabulary: no body evidence against it) or that the block classifier reads as link-like."""
+    from pipeline.rules import load_rules
+    from pipeline.stages.chrome.blocks import BlockSettings, link_like
+    from pipeline.stages.chrome.data import ChromeSettings, load_lexicon
+    from pipeline.stages.chrome.score import Scored, _evidence, below_flag_whatever_else
+
+    rules = load_rules()
+    cfg, lexicon, blocks = ChromeSettings.read(rules), load_lexicon(rules), BlockSettings.read(rules)
+    pieces = _pieces_of_pages(lexicon)
+    rng = random.Random(31)
+    ruled = 0
+    for _ in range(4000):
+        line = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 12))).strip()
+        if not line or not below_flag_whatever_else(line, cfg, lexicon):
+            continue
+        ruled += 1
+        for zone in ("mid", "gap"):
+            item = Scored(0, len(line), line, zone)
+            _evidence(item, cfg, lexicon, _Vocabulary([], 20000))
+            assert item.raw < min(cfg.flag_at, cfg.remove_at), (line, item.evidence)
+        assert not link_like(line, blocks)
+    assert ruled >= 300
+
+
+def test_lines_ruled_below_flag_left_unscored_change_no_edit(monkeypatch):
+    """Pages of body lines with chrome words, fields, dates and separators between them: strip_chrome and
+    flag_chrome give the same edits whether or not the lines that cannot reach flag_at are scored."""
+    from pipeline.rules import load_rules
+    from pipeline.stages.chrome import flag_chrome, score, strip_chrome
+    from pipeline.stages.chrome.data import load_lexicon
+
+    rules = load_rules()
+    pieces = _pieces_of_pages(load_lexicon(rules))
+    body = "为了帮助大家更好地理解平台设计思想，本文将具体介绍各关键部分的代码实现。"
+    rng = random.Random(37)
+    ruled = 0
+    real = score.below_flag_whatever_else
+
+    def counted(*args: object) -> bool:
+        nonlocal ruled
+        answer = real(*args)  # type: ignore[arg-type]
+        ruled += answer
+        return answer
+
+    for _ in range(150):
+        lines = ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 10))) for _ in range(rng.randint(2, 12))]
+        page = "\n".join(body + line if rng.random() < 0.5 else line for line in lines)
+        page = f"{rng.choice(pieces)}\n{body}\n{page}\n{body}\n{rng.choice(pieces)}"
+        runs = []
+        for rule in (counted, lambda *_: False):
+            monkeypatch.setattr(score, "below_flag_whatever_else", rule)
+            score._LAST[0] = (None, [])
+            runs.append((strip_chrome(page, rules=rules, metadata={}), flag_chrome(page, rules=rules, metadata={})))
+        assert runs[0] == runs[1], page
+    assert ruled >= 50

@@ -285,6 +285,8 @@ def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str,
             # between body lines, a line without chrome words, fields, dates or templates cannot reach
             # flag_at; and a sentence there is body, whatever words it uses
             continue
+        if zone in ("mid", "gap") and below_flag_whatever_else(line, cfg, lexicon):
+            continue
         lead = len(text[start:end]) - len(text[start:end].lstrip())
         item = Scored(start + lead, start + lead + len(line), line, zone)
         _evidence(item, cfg, lexicon, vocabulary)
@@ -313,6 +315,69 @@ def _nearest_lines(filled: list[bool]) -> list[tuple[int, int]]:
         if filled[i]:
             last = i
     return out
+
+
+def below_flag_whatever_else(line: str, cfg: ChromeSettings, lexicon: Lexicon) -> bool:
+    """Whether a line between body lines scores below ``flag_at`` (and ``remove_at``) whatever its neighbours,
+    the body's vocabulary and the sentence evidence say: such a line changes nothing as a scored line, and
+    is not scored. Only its positive evidence is bounded, each kind at its most (a negative weight at 0):
+
+    - it holds sentence punctuation, so it is never a bare line, and no '.', so it is never link-like (the
+      block classifier's first look at the scored lines reads that), nor holds a URL or DOI but after
+      ``http``;
+    - no colon and no '】': no field name and no key: number can match;
+    - its chrome words, date, breadcrumb and templates are found as :func:`_evidence` finds them;
+    - "explained" needs more of it explained than its Han characters leave: without a URL or DOI (whose
+      ``\\S+`` runs over Han characters), only chrome words and number units (页, 次...) cover Han
+      characters other than symbols, so more than the residual limit of them left over rules it out;
+    - the sentence and vocabulary evidence count at their most (nothing, with the packaged weights);
+    - between body lines, nothing is added later below ``flag_at`` (menus, lines between chrome lines and
+      site names are the page's head and tail's; ``next to chrome`` needs ``flag_at`` already), and the
+      zone's factor (at most 1) only lowers a positive score.
+
+    >>> from pipeline.rules import load_rules
+    >>> from pipeline.stages.chrome.data import load_lexicon
+    >>> rules = load_rules()
+    >>> cfg, lexicon = ChromeSettings.read(rules), load_lexicon(rules)
+    >>> below_flag_whatever_else("在实践中完善平台主体责任，推动形成综合治网格局", cfg, lexicon)
+    True
+    >>> below_flag_whatever_else("更多精彩内容请关注微信公众号，点击下载", cfg, lexicon)
+    False
+    """
+    if cfg.mid_factor > 1 or cfg.gap_factor > 1 or "." in line or not RE_SENTENCE_PUNCT.search(line):
+        return False
+    if RE_NO_FIELDS.search(line) or "http" in line:
+        return False
+    below = min(cfg.flag_at, cfg.remove_at)
+    matches = chrome_word_matches(line, lexicon)
+    words = {m.group().lower(): lexicon.weights.get(m.group().lower(), 1.0) for m in matches}
+    points = max(0.0, min(cfg.lexicon_cap, sum(words.values()))) if words else 0.0
+    points += max(0.0, cfg.sentence_points, cfg.sentence_end_points) + max(0.0, cfg.vocabulary_points)
+    dated = RE_DATE.search(line) is not None
+    if dated and len(line) <= cfg.date_line_chars:
+        points += max(0.0, cfg.date_points) + max(0.0, cfg.time_points)
+    if points >= below:
+        return False
+    crumb = Scored(0, len(line), line, "mid")
+    _breadcrumb(crumb, cfg)
+    points += sum(max(0.0, weight) for _, weight in crumb.evidence)
+    for template, needed in _line_templates(lexicon):
+        if points >= below:
+            return False
+        if (needed is None or any(literal in line for literal in needed)) and template.pattern.search(line):
+            points += max(0.0, template.weight)
+    if words or dated:
+        covered = sum(len(m.group()) for m in matches) + sum(len(unit) * line.count(unit) for unit in NUMBER_UNITS)
+        limit = max(cfg.explained_residual, cfg.explained_residual_with_words)
+        if len(RE_HAN_RESIDUAL.findall(line)) - covered <= limit:
+            points += max(0.0, cfg.explained_points)
+    return points < below
+
+
+RE_NO_FIELDS = regex.compile("[:：】]")  # every field name and key: number match holds one of these
+NUMBER_UNITS = ("页", "頁", "次", "人", "个", "個", "像素")  # the Han characters RE_NUMBER may cover
+# the Han characters no filler, date or number pattern covers (a radical is a symbol: RE_FILLER covers it)
+RE_HAN_RESIDUAL = regex.compile(r"(?![\s\p{P}\p{S}\p{Zs}\p{Nd}])\p{Han}")
 
 
 def _may_be_removed(item: Scored, cfg: ChromeSettings) -> bool:
