@@ -251,3 +251,74 @@ def test_lines_ruled_below_flag_left_unscored_change_no_edit(monkeypatch):
             runs.append((strip_chrome(page, rules=rules, metadata={}), flag_chrome(page, rules=rules, metadata={})))
         assert runs[0] == runs[1], page
     assert ruled >= 50
+
+
+def _fixture_lines() -> set[str]:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    return {
+        line.strip()
+        for folder in (root / "samples", root / "tests" / "fixtures")
+        for path in folder.rglob("*.txt")
+        for line in path.read_text(encoding="utf-8", errors="replace").split("\n")
+        if line.strip()
+    }
+
+
+def test_line_templates_found_through_their_literals_are_those_that_match():
+    from pipeline.rules import load_rules
+    from pipeline.stages.chrome.data import load_lexicon
+    from pipeline.stages.chrome.score import matching_line_templates
+
+    lines = _fixture_lines() | {"©2023 本站版权所有", "本篇文章为你整理了通知的详细内容", "未完，继续阅读", "开通VIP"}
+    matched = 0
+    for traditional in (False, True):
+        lexicon = load_lexicon(load_rules(), traditional=traditional)
+        assert lexicon is not None
+        templates = [t for t in lexicon.templates if t.kind == "line"]
+        for line in lines:
+            expected = [t for t in templates if t.pattern.search(line)]
+            matched += len(expected)
+            assert matching_line_templates(line, lexicon) == expected, line
+    assert matched >= 10
+
+
+def test_breadcrumb_evidence_is_the_same_without_looking_for_separators_a_line_cannot_hold(monkeypatch):
+    import regex
+
+    from pipeline.rules import load_rules
+    from pipeline.stages.chrome import score
+    from pipeline.stages.chrome.data import ChromeSettings
+
+    cfg = ChromeSettings.read(load_rules())
+    rng = random.Random(41)
+    pieces = ["首页", "当前位置", " > ", ">>", "»", "›", "＞", "→", "|", "/", "&gt;", " - ", " — ", "-", "新闻", "正文", " ", "，"]
+    lines = {"".join(rng.choice(pieces) for _ in range(rng.randint(1, 9))).strip() for _ in range(3000)}
+    lines |= _fixture_lines()
+
+    def evidence() -> list[list[tuple[str, float]]]:
+        out = []
+        for line in sorted(lines):
+            item = score.Scored(0, len(line), line, "head")
+            score._breadcrumb(item, cfg)
+            out.append(item.evidence)
+        return out
+
+    fast = evidence()
+    monkeypatch.setattr(score, "RE_BREADCRUMB_HINT", regex.compile(""))  # always look for separators
+    assert fast == evidence()
+    assert sum(map(bool, fast)) >= 100
+
+
+def test_han_characters_left_unexplained_counted_with_the_standard_library_as_with_regex():
+    from pipeline.stages.chrome.score import RE_HAN_RESIDUAL, han_residual_count
+
+    rng = random.Random(43)
+    alphabet = "平台的⺀⼀〇々〆㐀豈，。a1١𠀀 \t页"
+    for _ in range(3000):
+        line = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
+        assert han_residual_count(line) == len(RE_HAN_RESIDUAL.findall(line)), line
+    assert han_residual_count("".join(map(chr, range(0x3000, 0xA000)))) == len(
+        RE_HAN_RESIDUAL.findall("".join(map(chr, range(0x3000, 0xA000))))
+    )
