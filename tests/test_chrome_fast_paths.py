@@ -322,3 +322,10 @@ def test_han_characters_left_unexplained_counted_with_the_standard_library_as_wi
     assert han_residual_count("".join(map(chr, range(0x3000, 0xA000)))) == len(
         RE_HAN_RESIDUAL.findall("".join(map(chr, range(0x3000, 0xA000))))
     )
+
+
+def test_traditional_characters_found_by_re_as_by_regex():
+    from pipeline.stages.chrome.data import RE_TRADITIONAL, RE_TRADITIONAL_FAST
+
+    plane = "".join(map(chr, range(0x10000)))
+    assert [m.span() for m in RE_TRADITIONAL_FAST.finditer(plane)] == [m.span() for m in RE_TRADITIONAL.finditer(plane)]

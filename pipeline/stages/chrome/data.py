@@ -4,6 +4,7 @@ field names and templates compiled once (with their traditional forms for a trad
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -157,8 +158,13 @@ def _traditional() -> Any:
 RE_TRADITIONAL = regex.compile("[這們個時來為會於後與點發對從當體還國長門問間開關說頁檔載網頁號傳]")
 
 
+# the same class for the standard library's ``re``, several times faster on it (Han characters have no case
+# and no Unicode property is involved: both modules match the same characters)
+RE_TRADITIONAL_FAST = re.compile(RE_TRADITIONAL.pattern)
+
+
 def looks_traditional(text: str) -> bool:
-    return RE_TRADITIONAL.search(text, 0, TRADITIONAL_SAMPLE) is not None
+    return RE_TRADITIONAL_FAST.search(text, 0, TRADITIONAL_SAMPLE) is not None
 
 
 TRADITIONAL_SAMPLE = 20_000  # a traditional page shows itself in its first characters

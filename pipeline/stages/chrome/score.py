@@ -387,14 +387,14 @@ def han_residual_count(line: str) -> int:
     """
     if line and max(line) > "\uffff":
         return len(RE_HAN_RESIDUAL.findall(line))
-    return len(_han_residual_bmp().findall(line))
+    return sum(map(len, _han_residual_bmp().findall(line)))
 
 
 @lru_cache(maxsize=1)
 def _han_residual_bmp() -> re.Pattern[str]:
     plane = "".join(map(chr, range(0x10000)))
     ranges = [(m.start(), m.end() - 1) for m in regex.finditer(r"(?:(?![\s\p{P}\p{S}\p{Zs}\p{Nd}])\p{Han})+", plane)]
-    return re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]")
+    return re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]+")
 
 
 def _may_be_removed(item: Scored, cfg: ChromeSettings) -> bool:
@@ -423,7 +423,6 @@ def _rows_with_evidence(text: str, spans: list[tuple[int, int]], lexicon: Lexico
         if t.kind == "line"
         and not t.absent_from_body  # a line that is only a site's name counts at the head and tail only
         and lexicon.applies(t, text)
-        and may_match(t.pattern, text)  # a text without any literal every match needs has no match
         for m in t.pattern.finditer(text)
     ]
     rows = {bisect.bisect_right(starts, position) - 1 for position in positions + templated}
