@@ -180,7 +180,8 @@ def test_strings_occurring_once_are_those_str_count_counts_once():
         text = "".join(rng.choice("aab\n") for _ in range(rng.randint(0, 40)))
         texts = {"".join(rng.choice("ab") for _ in range(rng.randint(1, 4))) for _ in range(rng.randint(1, 6))}
         expected = {s for s in texts if text.count(s) == 1}
-        assert occurring_once(texts, text, direct_chars=0) == expected, (text, texts)  # one scan
+        for piece in (1, 3, 1 << 12):  # one scan, in pieces (a match across the cut counted once)
+            assert occurring_once(texts, text, direct_chars=0, piece_chars=piece) == expected, (text, texts)
         assert occurring_once(texts, text) == expected  # one count each
 
 

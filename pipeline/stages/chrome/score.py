@@ -784,27 +784,33 @@ def _between_chrome(
         item.evidence.append(("between chrome lines", cfg.between_points))
 
 
-def occurring_once(texts: set[str], text: str, direct_chars: int = 1 << 22) -> set[str]:
-    """The strings of ``texts`` (none empty, none holding a line break) that ``text`` holds exactly once as
-    ``str.count`` counts (without overlaps). Up to ``direct_chars`` characters of work, each is counted;
-    beyond, all are found in one scan of the text in pieces of whole lines, so the cost stays linear in the
-    text's length however many strings there are.
+def occurring_once(texts: set[str], text: str, direct_chars: int = 1 << 22, piece_chars: int = 1 << 12) -> set[str]:
+    """The strings of ``texts`` (none empty) that ``text`` holds exactly once as ``str.count`` counts (without
+    overlaps). Up to ``direct_chars`` characters of work, each is counted; beyond, all are found in one scan
+    of the text, so that the cost stays linear in the text's length however many strings there are. The
+    scan goes in pieces of ``piece_chars`` characters (each read with the longest string's length less one
+    beyond it, a match counted in the piece where it starts): at most the longest string's length of matches
+    end at one character, so the matches of a piece stay few.
 
     >>> sorted(occurring_once({"ab", "aba", "c", "x"}, "ababa\\nc c"))
     ['aba']
-    >>> sorted(occurring_once({"ab", "aba", "c", "x"}, "ababa\\nc c", direct_chars=0))
+    >>> sorted(occurring_once({"ab", "aba", "c", "x"}, "ababa\\nc c", direct_chars=0, piece_chars=2))
     ['aba']
     """
     if len(texts) * len(text) <= direct_chars:
         return {s for s in texts if text.count(s) == 1}
     listed = sorted(texts)
     automaton = AhoCorasick(listed, matchkind=MatchKind.Standard)
+    reach = max(map(len, listed)) - 1
     first: dict[int, int] = {}
     last: dict[int, int] = {}
-    for offset, end in line_pieces(text, PIECE_CHARS):
-        for index, start, _ in automaton.find_matches_as_indexes(text[offset:end], overlapping=True):
-            first.setdefault(index, offset + start)
-            last[index] = offset + start
+    for offset in range(0, len(text), piece_chars):
+        piece = text[offset : offset + piece_chars + reach]
+        for index, start, _ in automaton.find_matches_as_indexes(piece, overlapping=True):
+            if start < piece_chars:
+                at = offset + start
+                first[index] = min(first.get(index, at), at)
+                last[index] = max(last.get(index, at), at)
     # str.count takes the first occurrence, then the next one starting after it ends, and so on: one
     # only when every later occurrence overlaps the first
     return {listed[i] for i, at in first.items() if last[i] < at + len(listed[i])}
