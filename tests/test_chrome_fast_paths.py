@@ -162,7 +162,7 @@ def test_chrome_words_found_where_the_lower_cased_line_holds_one_are_those_of_th
         assert lexicon is not None and lexicon.word_literals is not None
         words = sorted(lexicon.weights)
         latin = [w for w in words if any(c.isascii() and c.isalpha() for c in w)]
-        pieces = [*rng.sample(words, 40), *latin, "PDF", "Pdf", "x", "ab", "中", "，", " ", "İ", "ς", "Ｐ"]
+        pieces = [*rng.sample(words, 40), *latin, "PDF", "Pdf", "x", "ab", "中", "，", " ", "İ", "ς", "Ｐ", "𐐀", "𠀀"]
         for _ in range(3000):
             line = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
             line = "".join(ch.upper() if rng.random() < 0.2 else ch for ch in line)

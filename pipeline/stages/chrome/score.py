@@ -385,16 +385,32 @@ def han_residual_count(line: str) -> int:
     >>> han_residual_count("平台⺀12，页a"), han_residual_count("𠀀平台")
     (3, 3)
     """
-    if line and max(line) > "\uffff":
+    if RE_ASTRAL.search(line):
         return len(RE_HAN_RESIDUAL.findall(line))
-    return sum(map(len, _han_residual_bmp().findall(line)))
+    return sum(map(len, basic_plane_class(RE_HAN_RESIDUAL).findall(line)))
 
 
-@lru_cache(maxsize=1)
-def _han_residual_bmp() -> re.Pattern[str]:
+RE_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@lru_cache(maxsize=4)
+def basic_plane_class(pattern: regex.Pattern[str]) -> re.Pattern[str]:
+    """Runs of the characters of the basic plane that the one-character ``pattern`` matches, as a class
+    of the standard library's ``re`` (built once, by trying ``pattern`` on the whole plane): on a text
+    without characters beyond the plane, it finds what ``pattern`` finds, several times faster.
+
+    >>> basic_plane_class(regex.compile(r"\\p{Han}")).findall("a平台b⺀")
+    ['平台', '⺀']
+    """
     plane = "".join(map(chr, range(0x10000)))
-    ranges = [(m.start(), m.end() - 1) for m in regex.finditer(r"(?:(?![\s\p{P}\p{S}\p{Zs}\p{Nd}])\p{Han})+", plane)]
-    return re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]+")
+    starts = [m.start() for m in pattern.finditer(plane)]
+    ranges: list[list[int]] = []
+    for code in starts:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]+" if ranges else "(?!)")
 
 
 def _may_be_removed(item: Scored, cfg: ChromeSettings) -> bool:
@@ -551,7 +567,9 @@ def chrome_word_matches(line: str, lexicon: Lexicon) -> list[regex.Match[str]]:
     '首页'
     """
     automaton = lexicon.word_literals
-    if automaton is None or RE_FOLDS_BEYOND_LOWER.search(line):
+    astral = RE_ASTRAL.search(line) is not None
+    folds = RE_FOLDS_BEYOND_LOWER if astral else basic_plane_class(RE_FOLDS_BEYOND_LOWER)
+    if automaton is None or folds.search(line):
         return list(lexicon.words.finditer(line))
     lowered = line.lower()
     if len(lowered) != len(line):
