@@ -818,20 +818,28 @@ def occurring_once(texts: set[str], text: str, direct_chars: int = 1 << 22, piec
     if len(texts) * len(text) <= direct_chars:
         return {s for s in texts if text.count(s) == 1}
     listed = sorted(texts)
+    lengths = np.array([len(s) for s in listed], dtype=np.int64)
+    first = np.full(len(listed), len(text), dtype=np.int64)  # where each starts first and last (none: -1)
+    last = np.full(len(listed), -1, dtype=np.int64)
+    active = np.arange(len(listed))  # the strings still looked for: not yet seen twice apart
     automaton = AhoCorasick(listed, matchkind=MatchKind.Standard)
-    reach = max(map(len, listed)) - 1
-    first: dict[int, int] = {}
-    last: dict[int, int] = {}
     for offset in range(0, len(text), piece_chars):
-        piece = text[offset : offset + piece_chars + reach]
-        for index, start, _ in automaton.find_matches_as_indexes(piece, overlapping=True):
-            if start < piece_chars:
-                at = offset + start
-                first[index] = min(first.get(index, at), at)
-                last[index] = max(last.get(index, at), at)
+        piece = text[offset : offset + piece_chars + int(lengths[active].max()) - 1]
+        found = np.array(automaton.find_matches_as_indexes(piece, overlapping=True), dtype=np.int64).reshape(-1, 3)
+        found = found[found[:, 1] < piece_chars]  # one starting further is the next piece's
+        strings = active[found[:, 0]]
+        np.minimum.at(first, strings, found[:, 1] + offset)
+        np.maximum.at(last, strings, found[:, 1] + offset)
+        settled = last[active] >= first[active] + lengths[active]  # twice apart: not once, whatever follows
+        if 2 * np.count_nonzero(settled) > len(active):  # the automaton shrinks by half: few rebuilds
+            active = active[~settled]
+            if not len(active):
+                break
+            automaton = AhoCorasick([listed[i] for i in active.tolist()], matchkind=MatchKind.Standard)
     # str.count takes the first occurrence, then the next one starting after it ends, and so on: one
     # only when every later occurrence overlaps the first
-    return {listed[i] for i, at in first.items() if last[i] < at + len(listed[i])}
+    once = (last >= 0) & (last < first + lengths)
+    return {listed[i] for i in np.flatnonzero(once).tolist()}
 
 
 def _echoes(items: list[Scored], cfg: ChromeSettings, body: Sequence[str], metadata: dict[str, Any]) -> None:
