@@ -45,6 +45,9 @@ INPUTS: dict[str, Callable[[int], str]] = {
     "nested parentheses": lambda n: "(" * (n // 2) + "网" + ")" * (n // 2),
     "pinyin everywhere": lambda n: _choices(["网(wǎng)", "中zhong", "国guo", "(a)", "字"], n // 5),
     "stars between Han": lambda n: _choices(list("*月日党的大意识形态斗争"), n),
+    "short lines, body at the very end": lambda n: _choices(list("春夏秋冬山水风云日月星辰江河湖海\n"), n)
+    + "\n"
+    + SAMPLE_BODY[:300],
 }
 
 

@@ -370,3 +370,29 @@ def test_repeated_lines_found_by_hash_are_checked_against_the_earlier_line(monke
     assert [text[e.start : e.end].strip() for e in expected] == [line]  # the later copy only
     monkeypatch.setattr(repeats, "hash", lambda key: 0, raising=False)  # every key collides
     assert repeats.remove_repeated_text(text, rules=rules, metadata={}) == expected
+
+
+def test_a_page_of_short_lines_before_its_only_body_line_is_not_counted_line_by_line() -> None:
+    """Where a page's only body line is its last, every short line before it may be a line between chrome
+    lines, and each must occur once in the page: that is found in one scan, not by counting each line in the
+    whole text (the square of its length)."""
+    from pipeline.rules import load_rules
+    from pipeline.stages.chrome import score
+    from pipeline.stages.chrome.data import ChromeSettings, load_lexicon
+
+    class CountedText(str):
+        counts = 0
+
+        def count(self, *args: object) -> int:  # type: ignore[override]
+            CountedText.counts += 1
+            return super().count(*args)  # type: ignore[arg-type]
+
+    rules = load_rules()
+    cfg, lexicon = ChromeSettings.read(rules), load_lexicon(rules, traditional=False)
+    rng = random.Random(3)
+    heads = ["".join(rng.choice("春夏秋冬山水风云日月星辰江河湖海") for _ in range(rng.randint(2, 6))) for _ in range(1500)]
+    page = CountedText("\n".join(heads) + "\n" + "为了帮助大家更好地理解平台设计思想，本文将具体介绍各关键部分的代码实现。")
+    items = score._score(page, cfg, lexicon, {})
+    candidates = [x for x in items if x.zone == "head" and x.score(cfg.mid_factor) < cfg.remove_at]
+    assert len(candidates) > 1000 and not any(p < 0 for x in candidates for _, p in x.evidence)  # all may be
+    assert CountedText.counts * len(page) <= 1 << 22  # whole-text counts walk a bounded number of characters

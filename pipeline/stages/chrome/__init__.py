@@ -102,7 +102,8 @@ def flag_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = 
     if lexicon is None:
         return []
     flags = head_flags(text, lexicon, cfg)
-    for item in score_lines(text, cfg, lexicon, dict(metadata or {})):
+    scored = score_lines(text, cfg, lexicon, dict(metadata or {}))
+    for item in scored:
         score = item.score(cfg.mid_factor, cfg.gap_factor)
         if cfg.flag_at <= score < cfg.remove_at:
             flags.append(
@@ -117,7 +118,6 @@ def flag_chrome(text: str, *, rules: RuleSet, metadata: dict[str, Any] | None = 
                     confidence=_confidence(score, cfg),
                 )
             )
-    scored = score_lines(text, cfg, lexicon, dict(metadata or {}))
     removed = [(x.start, x.end) for x in scored if x.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at]
     flags += _block_edits(text, rules, cfg, scored, {}, removed, remove=False)
     flagged = removed + [(e.start, e.end) for e in flags]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -11,10 +12,10 @@ from typing import Any, overload
 
 import numpy as np
 import regex
-from ahocorasick_rs import AhoCorasick
+from ahocorasick_rs import AhoCorasick, MatchKind
 
 from ...pieces import PIECE_CHARS, line_pieces
-from .data import ChromeSettings, Lexicon
+from .data import RE_FOLDS_BEYOND_LOWER, ChromeSettings, Lexicon, Template
 
 STAGE = "boilerplate"
 SENTENCE_PUNCT = "，。；！？,;!?"
@@ -28,6 +29,7 @@ RE_FILLER = regex.compile(r"[\s\p{P}\p{S}\p{Zs}]+")  # separators, punctuation, 
 RE_RESIDUAL = regex.compile(r"[\p{Han}A-Za-z0-9]+")
 # breadcrumb separators; a hyphen or dash only with spaces around it (法律咨询服务网 - 法律咨询 - 标题)
 RE_BREADCRUMB_SEP = regex.compile(r"\s*(?:>>|»|›|>|＞|→|\||/|&gt;)\s*|\s+[-－–—]\s+")
+RE_BREADCRUMB_HINT = regex.compile(r"[>»›＞→|/&\-－–—]")  # a character every separator match holds
 RE_LATIN_OR_DIGIT = regex.compile(r"[A-Za-z0-9]")
 RE_HAN = regex.compile(r"\p{Han}")
 RE_HAN_PAIR = regex.compile(r"(?=(\p{Han}{2}))")
@@ -92,7 +94,8 @@ class _Vocabulary:
         self.sample_chars = sample_chars
         self.total = total if total is not None else sum(len(line) for line in lines)
         self._pairs: set[int] | None = None
-        self._seen: set[int] | None = None
+        self._repeated: np.ndarray | None = None
+        self._seen: np.ndarray | None = None
 
     def holds(self, text: str) -> bool:
         """Whether some body line holds ``text`` (line by line: no copy of the body is made)."""
@@ -107,24 +110,37 @@ class _Vocabulary:
 
     def count_known(self, keys: np.ndarray) -> int:
         """How many of the pair keys (:func:`han_pair_keys`) are the body's repeated pairs, repeats counted."""
-        return sum(map(self.pairs().__contains__, keys.tolist()))
+        if self._repeated is None:
+            self._count()
+        return _count_in(self._repeated, keys)  # type: ignore[arg-type]
 
     def pairs(self) -> set[int]:
         if self._pairs is None:
-            self._count()
-        return self._pairs  # type: ignore[return-value]
+            if self._repeated is None:
+                self._count()
+            self._pairs = set(self._repeated.tolist())  # type: ignore[union-attr]
+        return self._pairs
 
     def seen_any(self, keys: np.ndarray) -> bool:
         """Whether one of the pair keys (:func:`han_pair_keys`) occurs at all in the (sampled) body lines."""
         if self._seen is None:
             self._count()
-        return any(map(self._seen.__contains__, keys.tolist()))  # type: ignore[union-attr]
+        return _count_in(self._seen, keys) > 0  # type: ignore[arg-type]
 
     def _count(self) -> None:
         step = max(1, self.total // self.sample_chars)  # every step-th body line: bounded on a long document
         values, counts = np.unique(han_pair_keys("\n".join(self.lines[::step])), return_counts=True)
-        self._pairs = set(values[counts >= 2].tolist())
-        self._seen = set(values.tolist())
+        self._repeated = values[counts >= 2]  # sorted, as np.unique gives them
+        self._seen = values
+
+
+def _count_in(sorted_keys: np.ndarray, keys: np.ndarray) -> int:
+    """How many of ``keys`` (repeats counted) occur in the sorted array ``sorted_keys``."""
+    if not len(sorted_keys) or not len(keys):
+        return 0
+    at = np.searchsorted(sorted_keys, keys)
+    at[at == len(sorted_keys)] = 0  # past the end: compared with the first, which is smaller
+    return int(np.count_nonzero(sorted_keys[at] == keys))
 
 
 class _StrippedLines(Sequence[str]):
@@ -163,10 +179,25 @@ def han_pair_keys(text: str) -> np.ndarray:
     >>> [divmod(int(key), 1 << 21) == (ord(a), ord(b)) for key, (a, b) in zip(keys, ["常见", "问题"], strict=True)]
     [True, True]
     """
-    sample = RE_NOT_HAN.sub("\n", text)  # every Han run on a line of its own
-    codes = np.frombuffer(sample.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    first, second = codes[:-1], codes[1:]
-    return (first << np.uint64(21) | second)[(first != 10) & (second != 10)]
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if len(codes) and int(codes.max()) > 0xFFFF:  # beyond the table of the basic plane
+        sample = RE_NOT_HAN.sub("\n", text)  # every Han run on a line of its own
+        wide = np.frombuffer(sample.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+        first, second = wide[:-1], wide[1:]
+        return (first << np.uint64(21) | second)[(first != 10) & (second != 10)]
+    han = _han_table()[codes]
+    wide = codes.astype(np.uint64)
+    return (wide[:-1] << np.uint64(21) | wide[1:])[han[:-1] & han[1:]]
+
+
+@lru_cache(maxsize=1)
+def _han_table() -> np.ndarray:
+    """Whether each code point of the basic plane is ``\\p{Han}`` (as ``RE_HAN`` says)."""
+    table = np.zeros(0x10000, dtype=bool)
+    plane = "".join(map(chr, range(0x10000)))
+    for match in regex.finditer(r"\p{Han}+", plane):
+        table[match.start() : match.end()] = True
+    return table
 
 
 def score_lines(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
@@ -256,6 +287,8 @@ def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str,
             # between body lines, a line without chrome words, fields, dates or templates cannot reach
             # flag_at; and a sentence there is body, whatever words it uses
             continue
+        if zone in ("mid", "gap") and below_flag_whatever_else(line, cfg, lexicon):
+            continue
         lead = len(text[start:end]) - len(text[start:end].lstrip())
         item = Scored(start + lead, start + lead + len(line), line, zone)
         _evidence(item, cfg, lexicon, vocabulary)
@@ -284,6 +317,100 @@ def _nearest_lines(filled: list[bool]) -> list[tuple[int, int]]:
         if filled[i]:
             last = i
     return out
+
+
+def below_flag_whatever_else(line: str, cfg: ChromeSettings, lexicon: Lexicon) -> bool:
+    """Whether a line between body lines scores below ``flag_at`` (and ``remove_at``) whatever its neighbours,
+    the body's vocabulary and the sentence evidence say: such a line changes nothing as a scored line, and
+    is not scored. Only its positive evidence is bounded, each kind at its most (a negative weight at 0):
+
+    - it holds sentence punctuation, so it is never a bare line, and no '.', so it is never link-like (the
+      block classifier's first look at the scored lines reads that), nor holds a URL or DOI but after
+      ``http``;
+    - no colon and no '】': no field name and no key: number can match;
+    - its chrome words, date, breadcrumb and templates are found as :func:`_evidence` finds them;
+    - "explained" needs more of it explained than its Han characters leave: without a URL or DOI (whose
+      ``\\S+`` runs over Han characters), only chrome words and number units (页, 次...) cover Han
+      characters other than symbols, so more than the residual limit of them left over rules it out;
+    - the sentence and vocabulary evidence count at their most (nothing, with the packaged weights);
+    - between body lines, nothing is added later below ``flag_at`` (menus, lines between chrome lines and
+      site names are the page's head and tail's; ``next to chrome`` needs ``flag_at`` already), and the
+      zone's factor (at most 1) only lowers a positive score.
+
+    >>> from pipeline.rules import load_rules
+    >>> from pipeline.stages.chrome.data import load_lexicon
+    >>> rules = load_rules()
+    >>> cfg, lexicon = ChromeSettings.read(rules), load_lexicon(rules)
+    >>> below_flag_whatever_else("在实践中完善平台主体责任，推动形成综合治网格局", cfg, lexicon)
+    True
+    >>> below_flag_whatever_else("更多精彩内容请关注微信公众号，点击下载", cfg, lexicon)
+    False
+    """
+    if cfg.mid_factor > 1 or cfg.gap_factor > 1 or "." in line or not RE_SENTENCE_PUNCT.search(line):
+        return False
+    if RE_NO_FIELDS.search(line) or "http" in line:
+        return False
+    below = min(cfg.flag_at, cfg.remove_at)
+    matches = chrome_word_matches(line, lexicon)
+    words = {m.group().lower(): lexicon.weights.get(m.group().lower(), 1.0) for m in matches}
+    points = max(0.0, min(cfg.lexicon_cap, sum(words.values()))) if words else 0.0
+    points += max(0.0, cfg.sentence_points, cfg.sentence_end_points) + max(0.0, cfg.vocabulary_points)
+    dated = RE_DATE.search(line) is not None
+    if dated and len(line) <= cfg.date_line_chars:
+        points += max(0.0, cfg.date_points) + max(0.0, cfg.time_points)
+    if points >= below:
+        return False
+    crumb = Scored(0, len(line), line, "mid")
+    _breadcrumb(crumb, cfg)
+    points += sum(max(0.0, weight) for _, weight in crumb.evidence)
+    points += sum(max(0.0, template.weight) for template in matching_line_templates(line, lexicon))
+    if words or dated:
+        covered = sum(len(m.group()) for m in matches) + sum(len(unit) * line.count(unit) for unit in NUMBER_UNITS)
+        limit = max(cfg.explained_residual, cfg.explained_residual_with_words)
+        if han_residual_count(line) - covered <= limit:
+            points += max(0.0, cfg.explained_points)
+    return points < below
+
+
+RE_NO_FIELDS = regex.compile("[:：】]")  # every field name and key: number match holds one of these
+NUMBER_UNITS = ("页", "頁", "次", "人", "个", "個", "像素")  # the Han characters RE_NUMBER may cover
+# the Han characters no filler, date or number pattern covers (a radical is a symbol: RE_FILLER covers it)
+RE_HAN_RESIDUAL = regex.compile(r"(?![\s\p{P}\p{S}\p{Zs}\p{Nd}])\p{Han}")
+
+
+def han_residual_count(line: str) -> int:
+    """How many characters of ``line`` ``RE_HAN_RESIDUAL`` matches (in the basic plane, with a character
+    class of the standard library's ``re`` built from it once: several times faster).
+
+    >>> han_residual_count("平台⺀12，页a"), han_residual_count("𠀀平台")
+    (3, 3)
+    """
+    if RE_ASTRAL.search(line):
+        return len(RE_HAN_RESIDUAL.findall(line))
+    return sum(map(len, basic_plane_class(RE_HAN_RESIDUAL).findall(line)))
+
+
+RE_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@lru_cache(maxsize=4)
+def basic_plane_class(pattern: regex.Pattern[str]) -> re.Pattern[str]:
+    """Runs of the characters of the basic plane that the one-character ``pattern`` matches, as a class
+    of the standard library's ``re`` (built once, by trying ``pattern`` on the whole plane): on a text
+    without characters beyond the plane, it finds what ``pattern`` finds, several times faster.
+
+    >>> basic_plane_class(regex.compile(r"\\p{Han}")).findall("a平台b⺀")
+    ['平台', '⺀']
+    """
+    plane = "".join(map(chr, range(0x10000)))
+    starts = [m.start() for m in pattern.finditer(plane)]
+    ranges: list[list[int]] = []
+    for code in starts:
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return re.compile("[" + "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges) + "]+" if ranges else "(?!)")
 
 
 def _may_be_removed(item: Scored, cfg: ChromeSettings) -> bool:
@@ -361,18 +488,19 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
     evidence = item.evidence
     explained = [(m.start(), m.end()) for m in RE_FILLER.finditer(line)]
     words = {}
-    for match in lexicon.words.finditer(line):
+    for match in chrome_word_matches(line, lexicon):
         words[match.group().lower()] = lexicon.weights.get(match.group().lower(), 1.0)
         explained.append(match.span())
     if words:
         item.words = set(words)
         evidence.append((f"chrome words {'/'.join(sorted(words))}", min(cfg.lexicon_cap, sum(words.values()))))
     field_names = []
-    for match in lexicon.fields.finditer(line):
+    colon = RE_COLON.search(line) is not None  # every field name and key: number match holds one
+    for match in lexicon.fields.finditer(line) if colon or "】" in line else ():
         field_names.append(match.group(1).replace(" ", ""))
         explained.append(match.span())
+    first = lexicon.fields.match(line, pos=_lead(line)) if field_names else None
     if field_names:
-        first = lexicon.fields.match(line, pos=_lead(line))
         if len(set(field_names)) >= 2:
             evidence.append((f"fields {'/'.join(dict.fromkeys(field_names))}", cfg.field_run_points))
         elif first:
@@ -391,13 +519,12 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
     explained.extend(m.span() for m in RE_NUMBER.finditer(line))
     _breadcrumb(item, cfg)
     templated = False
-    for template in lexicon.templates:
-        if template.kind == "line" and may_match(template.pattern, line) and template.pattern.search(line):
-            if template.absent_from_body and vocabulary.holds(line):
-                continue
-            evidence.append((f"template {template.name}", template.weight))
-            templated = True
-    if not field_names and len(line) <= cfg.key_value_line_chars:
+    for template in matching_line_templates(line, lexicon):
+        if template.absent_from_body and vocabulary.holds(line):
+            continue
+        evidence.append((f"template {template.name}", template.weight))
+        templated = True
+    if not field_names and colon and len(line) <= cfg.key_value_line_chars:
         keys = [m.span() for m in RE_KEY_NUMBER.finditer(line)]
         if keys:
             evidence.append((f"{len(keys)} key: number", cfg.key_value_points * min(2, len(keys))))
@@ -416,13 +543,89 @@ def _evidence(item: Scored, cfg: ChromeSettings, lexicon: Lexicon, vocabulary: _
     elif RE_SENTENCE_END.search(line) and not templated:
         evidence.append(("ends a sentence", cfg.sentence_end_points))
     pairs = han_pair_keys(_strip_words(line, words))
-    field_led = bool(field_names) and lexicon.fields.match(line, pos=_lead(line)) is not None
+    field_led = first is not None
     if len(pairs) >= cfg.vocabulary_min_pairs and not field_led and not templated:
         share = vocabulary.count_known(pairs) / len(pairs)
         if share >= cfg.vocabulary_share:
             evidence.append((f"body vocabulary {share:.0%}", cfg.vocabulary_points))
     if item.zone in ("head", "tail"):
         _unlike_the_body(item, pairs, cfg, vocabulary)
+
+
+RE_COLON = regex.compile("[:：]")
+
+
+def chrome_word_matches(line: str, lexicon: Lexicon) -> list[regex.Match[str]]:
+    """The matches of ``lexicon.words.finditer(line)``, the pattern tried only where the lower-cased line holds
+    a chrome word. That is exact where lower-casing is all the pattern's case folding does: the line keeps its
+    length and holds no character outside ASCII with a case (``RE_FOLDS_BEYOND_LOWER``), nor do the words;
+    elsewhere the pattern scans the whole line.
+
+    >>> from pipeline.rules import load_rules
+    >>> from pipeline.stages.chrome.data import load_lexicon
+    >>> [m.group() for m in chrome_word_matches("点击下载PDF文档，首页", load_lexicon(load_rules()))][-1]
+    '首页'
+    """
+    automaton = lexicon.word_literals
+    astral = RE_ASTRAL.search(line) is not None
+    folds = RE_FOLDS_BEYOND_LOWER if astral else basic_plane_class(RE_FOLDS_BEYOND_LOWER)
+    if automaton is None or folds.search(line):
+        return list(lexicon.words.finditer(line))
+    lowered = line.lower()
+    if len(lowered) != len(line):
+        return list(lexicon.words.finditer(line))
+    starts = sorted({start for _, start, _ in automaton.find_matches_as_indexes(lowered, overlapping=True)})
+    matches = []
+    end = 0
+    for start in starts:
+        if start < end:
+            continue  # inside the last match: finditer goes on after it
+        match = lexicon.words.match(line, start)
+        if match is not None:
+            matches.append(match)
+            end = match.end()
+    return matches
+
+
+def matching_line_templates(line: str, lexicon: Lexicon) -> list[Template]:
+    """The lexicon's line templates that match in ``line``, in their order; a template is tried only when
+    the line holds one of the literals each of its matches needs (:func:`may_match`), all found in one scan.
+
+    >>> from pipeline.rules import load_rules
+    >>> from pipeline.stages.chrome.data import load_lexicon
+    >>> [t.name for t in matching_line_templates("©2023 本站版权所有", load_lexicon(load_rules()))]
+    ['copyright']
+    """
+    listed, automaton, literals = _line_templates(lexicon)
+    present = {literals[i] for i, _, _ in automaton.find_matches_as_indexes(line, overlapping=True)}
+    return [
+        template
+        for template, needed in listed
+        if (needed is None or not present.isdisjoint(needed)) and template.pattern.search(line)
+    ]
+
+
+def _line_templates(lexicon: Lexicon) -> tuple[list[tuple[Template, frozenset[str] | None]], AhoCorasick, list[str]]:
+    """The lexicon's line templates with the literals each match needs (None: not known), listed once, and
+    an automaton of all those literals."""
+    key = id(lexicon.templates)
+    cached = _LINE_TEMPLATES.get(key)
+    if cached is None or cached[0] is not lexicon.templates:
+        listed = []
+        for template in lexicon.templates:
+            if template.kind == "line":
+                needed = _needed_literals(template.pattern.pattern)
+                usable = needed is not None and all(needed)  # an empty literal is in every line
+                listed.append((template, frozenset(needed) if usable else None))  # type: ignore[arg-type]
+        literals = sorted({literal for _, needed in listed for literal in needed or ()})
+        cached = (lexicon.templates, (listed, AhoCorasick(literals or ["\n"], matchkind=MatchKind.Standard), literals))
+        if len(_LINE_TEMPLATES) >= 16:
+            _LINE_TEMPLATES.clear()
+        _LINE_TEMPLATES[key] = cached
+    return cached[1]
+
+
+_LINE_TEMPLATES: dict[int, tuple[tuple[Template, ...], Any]] = {}
 
 
 def _unlike_the_body(item: Scored, pairs: np.ndarray, cfg: ChromeSettings, vocabulary: _Vocabulary) -> None:
@@ -489,8 +692,11 @@ def _residual(line: str, spans: list[tuple[int, int]]) -> list[str]:
 
 def _breadcrumb(item: Scored, cfg: ChromeSettings) -> None:
     line = item.line
-    segments = [s for s in RE_BREADCRUMB_SEP.split(line) if s.strip()]
-    separators = len(RE_BREADCRUMB_SEP.findall(line))
+    if RE_BREADCRUMB_HINT.search(line):
+        segments = [s for s in RE_BREADCRUMB_SEP.split(line) if s.strip()]
+        separators = len(RE_BREADCRUMB_SEP.findall(line))
+    else:  # no separator can match
+        segments, separators = [line], 0
     starts_nav = line.lstrip().startswith(NAV_STARTS)
     spaced = [s for s in line.split() if s]
     if starts_nav and separators == 0 and 3 <= len(spaced) <= 6 and not any(p in line for p in SENTENCE_PUNCT + "。"):
@@ -553,7 +759,7 @@ def _between_chrome(
     by_row = dict(zip(rows, items, strict=True))
     chrome_rows = {row for row, item in by_row.items() if item.score(cfg.mid_factor, cfg.gap_factor) >= cfg.remove_at}
 
-    def candidate(row: int) -> bool:
+    def may_be_candidate(row: int) -> bool:
         item = by_row.get(row)
         return (
             item is not None
@@ -562,8 +768,15 @@ def _between_chrome(
             and len(item.line) <= cfg.between_max_chars
             and not RE_SENTENCE_PUNCT.search(item.line)
             and not any(points < 0 for _, points in item.evidence)
-            and text.count(item.line) == 1
         )
+
+    # the page's texts occurring once, for all the lines that may be candidates at once: where every line
+    # of the page is one (its only body line at its very end), a count per line would cost the square of
+    # the text's length
+    once = occurring_once({by_row[row].line for row in by_row if may_be_candidate(row)}, text)
+
+    def candidate(row: int) -> bool:
+        return may_be_candidate(row) and by_row[row].line in once
 
     def bounded(row: int, side: int) -> int | None:
         """How many candidate lines lie from ``row`` towards ``side`` before a chrome line (None: no chrome
@@ -587,6 +800,46 @@ def _between_chrome(
             marked.append(item)
     for item in marked:
         item.evidence.append(("between chrome lines", cfg.between_points))
+
+
+def occurring_once(texts: set[str], text: str, direct_chars: int = 1 << 22, piece_chars: int = 1 << 12) -> set[str]:
+    """The strings of ``texts`` (none empty) that ``text`` holds exactly once as ``str.count`` counts (without
+    overlaps). Up to ``direct_chars`` characters of work, each is counted; beyond, all are found in one scan
+    of the text, so that the cost stays linear in the text's length however many strings there are. The
+    scan goes in pieces of ``piece_chars`` characters (each read with the longest string's length less one
+    beyond it, a match counted in the piece where it starts): at most the longest string's length of matches
+    end at one character, so the matches of a piece stay few.
+
+    >>> sorted(occurring_once({"ab", "aba", "c", "x"}, "ababa\\nc c"))
+    ['aba']
+    >>> sorted(occurring_once({"ab", "aba", "c", "x"}, "ababa\\nc c", direct_chars=0, piece_chars=2))
+    ['aba']
+    """
+    if len(texts) * len(text) <= direct_chars:
+        return {s for s in texts if text.count(s) == 1}
+    listed = sorted(texts)
+    lengths = np.array([len(s) for s in listed], dtype=np.int64)
+    first = np.full(len(listed), len(text), dtype=np.int64)  # where each starts first and last (none: -1)
+    last = np.full(len(listed), -1, dtype=np.int64)
+    active = np.arange(len(listed))  # the strings still looked for: not yet seen twice apart
+    automaton = AhoCorasick(listed, matchkind=MatchKind.Standard)
+    for offset in range(0, len(text), piece_chars):
+        piece = text[offset : offset + piece_chars + int(lengths[active].max()) - 1]
+        found = np.array(automaton.find_matches_as_indexes(piece, overlapping=True), dtype=np.int64).reshape(-1, 3)
+        found = found[found[:, 1] < piece_chars]  # one starting further is the next piece's
+        strings = active[found[:, 0]]
+        np.minimum.at(first, strings, found[:, 1] + offset)
+        np.maximum.at(last, strings, found[:, 1] + offset)
+        settled = last[active] >= first[active] + lengths[active]  # twice apart: not once, whatever follows
+        if 2 * np.count_nonzero(settled) > len(active):  # the automaton shrinks by half: few rebuilds
+            active = active[~settled]
+            if not len(active):
+                break
+            automaton = AhoCorasick([listed[i] for i in active.tolist()], matchkind=MatchKind.Standard)
+    # str.count takes the first occurrence, then the next one starting after it ends, and so on: one
+    # only when every later occurrence overlaps the first
+    once = (last >= 0) & (last < first + lengths)
+    return {listed[i] for i in np.flatnonzero(once).tolist()}
 
 
 def _echoes(items: list[Scored], cfg: ChromeSettings, body: Sequence[str], metadata: dict[str, Any]) -> None:
