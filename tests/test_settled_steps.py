@@ -39,7 +39,11 @@ ROOT = Path(__file__).resolve().parent.parent
 # Real texts to check the declarations on: the sample and the tuning pages (never the held-out ones).
 REAL_TEXTS = sorted(
     [ROOT / "samples" / "wangxin_scraped_diyiwenku.txt"]
-    + [p for d in ("real_tuning", "real", "paragraphs_tuning") for p in (ROOT / "tests" / "fixtures" / d).rglob("*.txt")]
+    + [
+        p
+        for d in ("real_tuning", "real", "paragraphs_tuning")
+        for p in (ROOT / "tests" / "fixtures" / d).rglob("*.txt")
+    ]
 )
 SETTLING = [step for step in CLEANING_STEPS if step.settles]
 BLIND_TO_END = [step for step in CLEANING_STEPS if TEXT_END_TRIMMED in step.unaffected_by]
@@ -110,7 +114,9 @@ def test_steps_declared_settling_have_nothing_left_after_one_run(text: str, to_s
 
 @PROFILE
 @given(scraped_like, simplify, trailing_blank)
-def test_steps_blind_to_the_text_end_find_no_work_when_it_is_trimmed(text: str, to_simplified: bool, blank: str) -> None:
+def test_steps_blind_to_the_text_end_find_no_work_when_it_is_trimmed(
+    text: str, to_simplified: bool, blank: str
+) -> None:
     assert BLIND_TO_END
     for step, seen, metadata in _step_inputs(text, _options(to_simplified)):
         if step in BLIND_TO_END:
