@@ -159,9 +159,11 @@ def bigram_log_frequencies(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     for lo in range(0, len(first), PAIR_CHUNK):  # in pieces: the int64 temporaries stay small
         a = simple[np.minimum(first[lo : lo + PAIR_CHUNK], 0xFFFF)]
         b = simple[np.minimum(second[lo : lo + PAIR_CHUNK], 0xFFFF)]
-        wanted = (a << 21) | b
+        # each distinct pair looked up once, in order: a text repeats most of its pairs, and sorted
+        # lookups in the large table are cache-friendly
+        wanted, where = np.unique((a << 21) | b, return_inverse=True)
         at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-        out[lo : lo + PAIR_CHUNK] = np.where(keys[at] == wanted, logs[at], np.float32(LOG_FLOOR))
+        out[lo : lo + PAIR_CHUNK] = np.where(keys[at] == wanted, logs[at], np.float32(LOG_FLOOR))[where]
     return out.reshape(shape)
 
 

@@ -35,15 +35,31 @@ class StageFunction(Protocol):
     def __call__(self, text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> list[Edit]: ...
 
 
+TEXT_END_TRIMMED = "text end trimmed"  # a change that only removed blank space at the end of the text
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
-    """One stage function and the stage it belongs to (a stage may have several steps)."""
+    """One stage function and the stage it belongs to (a stage may have several steps).
+
+    What a confirming pass may skip (see :class:`SettledSteps`), declared per step:
+
+    * ``settles``: one run leaves nothing for a second run on its own output (the step is idempotent);
+    * ``unaffected_by``: kinds of change (another step's name, or ``TEXT_END_TRIMMED``) that cannot give
+      it new work once it has settled. Every other change can, so a step declaring nothing re-runs after
+      any change.
+    """
 
     stage: str
     name: str
     run: StageFunction
+    settles: bool = False
+    unaffected_by: frozenset[str] = frozenset()
 
 
+# Removing blank space after the last non-blank character changes no line's content nor the order of
+# lines: the line, run and sentence scans of these steps read the same content without it.
+BLIND_TO_TEXT_END = frozenset({TEXT_END_TRIMMED})
 CLEANING_STEPS: tuple[Step, ...] = (
     Step("normalise", "fix_mojibake", fix_mojibake),
     Step("normalise", "normalise_unicode", normalise_unicode),
@@ -57,38 +73,56 @@ CLEANING_STEPS: tuple[Step, ...] = (
     Step("paragraphs", "join_broken_lines", join_broken_lines),
     Step("paragraphs", "split_paragraphs", split_paragraphs),
     Step("normalise", "normalise_punctuation", normalise_punctuation),
-    Step("damage", "remove_repeated_text", damage.remove_repeated_text),
-    Step("damage", "remove_injected_text", damage.remove_injected_text),
-    Step("normalise", "normalise_whitespace", normalise_whitespace),
+    Step("damage", "remove_repeated_text", damage.remove_repeated_text, unaffected_by=BLIND_TO_TEXT_END),
+    Step("damage", "remove_injected_text", damage.remove_injected_text, unaffected_by=BLIND_TO_TEXT_END),
+    Step("normalise", "normalise_whitespace", normalise_whitespace, settles=True, unaffected_by=BLIND_TO_TEXT_END),
 )
 MAX_PASSES = 4
 
 
-class QuietSteps:
-    """Which steps changed nothing at their last run, and on which text and metadata.
+class SettledSteps:
+    """Which steps have nothing left to do on the current text, so that a confirming pass skips them.
 
-    The text is named by the number of edit groups applied so far (it only changes when one is). A
-    step that left a text and the metadata as they were would do so again: the confirming pass
-    skips it, so that pass only re-runs the steps that ran before the last change.
+    A text is named by the number of edit groups applied so far (it only changes when one is), and each
+    group by its kind of change (:func:`change_kind`). A step settled on text ``v`` when its run there
+    changed nothing — or changed it, and the step ``settles`` — and left the metadata as it was. It
+    still has nothing to do when the metadata is the same and every group applied since ``v`` is of a
+    kind the step is declared ``unaffected_by``.
     """
 
     def __init__(self) -> None:
-        self._quiet: dict[int, tuple[int, dict[str, Any]]] = {}
+        self._settled: dict[int, tuple[int, dict[str, Any]]] = {}
+        self.kinds: list[str] = []  # the kind of change of each edit group applied, in order
 
     @staticmethod
     def snapshot(metadata: dict[str, Any]) -> dict[str, Any]:
         return copy.deepcopy(metadata)
 
-    def note(self, index: int, version: int, before: dict[str, Any], after: dict[str, Any]) -> None:
-        """Step ``index`` changed nothing on text ``version``; remember it if it left metadata alone too."""
-        if before == after:
-            self._quiet[index] = (version, before)
+    def note(self, index: int, step: Step, changed: bool, before: dict[str, Any], after: dict[str, Any]) -> None:
+        """Step ``index`` has run and the text is now ``len(self.kinds)``; remember whether it settled."""
+        if before == after and (step.settles or not changed):
+            self._settled[index] = (len(self.kinds), before)
         else:
-            self._quiet.pop(index, None)
+            self._settled.pop(index, None)
 
-    def unchanged_since(self, index: int, version: int, metadata: dict[str, Any]) -> bool:
-        seen = self._quiet.get(index)
-        return seen is not None and seen[0] == version and seen[1] == metadata
+    def settled(self, index: int, step: Step, metadata: dict[str, Any]) -> bool:
+        seen = self._settled.get(index)
+        if seen is None or seen[1] != metadata:
+            return False
+        return all(kind in step.unaffected_by for kind in self.kinds[seen[0] :])
+
+
+BLANK = " \t\u3000\n"
+
+
+def change_kind(step: Step, text: str, edits: Sequence[Any]) -> str:
+    """The kind of change ``edits`` make to ``text``: ``TEXT_END_TRIMMED`` when they only remove blank
+    space at its end, else the name of the step that made them."""
+    if len(edits) == 1 and isinstance(edits[0], Edit):
+        edit = edits[0]
+        if edit.end == len(text) and not edit.after and not edit.before.strip(BLANK):
+            return TEXT_END_TRIMMED
+    return step.name
 
 
 def run_step(
@@ -111,8 +145,12 @@ def clean_text(
     steps: Sequence[Step] = CLEANING_STEPS,
     reference: str | None = None,
     complete: bool = False,
+    rerun_every_step: bool = False,
 ) -> Document:
     """Clean ``text`` and return the Document with its output text and the full edit log.
+
+    ``rerun_every_step`` runs every step in every pass, settled or not (the same output, more slowly:
+    for tests of the skipping).
 
     With ``reference`` (the cleaned text of another version of the same document) the masked spans
     are restored from it afterwards; without one, likely masked spans are flagged as suggestions.
@@ -121,20 +159,20 @@ def clean_text(
     doc = Document(source=source, original=text, metadata=dict(metadata or {}))
     log = EditLog()
     current = text
-    quiet = QuietSteps()
+    settled = SettledSteps()
     memory = MemoryKeeper(len(text))
     for _ in range(MAX_PASSES):
         changed = False
         for index, step in enumerate(steps):
-            if quiet.unchanged_since(index, len(log.maps), doc.metadata):
-                continue  # it changed nothing on this very text and metadata: it would change nothing again
-            metadata_before = quiet.snapshot(doc.metadata)
+            if not rerun_every_step and settled.settled(index, step, doc.metadata):
+                continue  # nothing it depends on changed since it settled: it would change nothing
+            metadata_before = settled.snapshot(doc.metadata)
             edits = run_step(step, current, rules=rules, metadata=doc.metadata, source=source)
             if edits:
+                settled.kinds.append(change_kind(step, current, edits))
                 current = log.apply_and_record(current, edits)
                 changed = True
-            else:
-                quiet.note(index, len(log.maps), metadata_before, doc.metadata)
+            settled.note(index, step, bool(edits), metadata_before, doc.metadata)
             memory.after_step()
         if not changed:
             break

@@ -8,6 +8,7 @@ import io
 import os
 import random
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from hypothesis import strategies as st
 
 from pipeline.errors import IngestError
 from pipeline.ingest import Ingested, decode_text, detect_format, read_document
+from pipeline.ingest import txt as txt_ingest
 
 SAMPLE_TEXT = SCRAPED.read_text(encoding="utf-8")
 SAMPLE_PARAGRAPHS = SAMPLE_TEXT.splitlines()
@@ -563,3 +565,26 @@ def test_detect_format_by_content(tmp_path: Path) -> None:
     assert read_document(docx_path).text == "正文"
     with pytest.raises(IngestError, match="unsupported file type"):
         detect_format(tmp_path / "x.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF")
+
+
+def _control_ratio_by_category(text: str) -> float:
+    """The definition: every character's category looked up."""
+    sample = text[: txt_ingest._ANALYSE_CHARS]
+    bad = sum(1 for ch in sample if ch not in "\t\n\r\f" and unicodedata.category(ch) in ("Cc", "Cs", "Cn"))
+    return bad / len(sample) if sample else 0.0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.one_of(
+            st.sampled_from(
+                "\t\n\r\f\x00\x07\x1b\x7f\x85\ud800\udfff\u0378\u4e00\u9fa5\u9fa6\u3000\uff01\uff5f\ue000 a。"
+            ),
+            st.characters(),
+        ),
+        max_size=60,
+    )
+)
+def test_control_ratio_counts_what_the_categories_say(text: str) -> None:
+    assert txt_ingest._control_ratio(text) == _control_ratio_by_category(text)

@@ -61,3 +61,22 @@ def test_dictionary_words_hold_every_word_of_two_characters_or_more():
     table = language.dictionary_words()
     sample = random.Random(5).sample(words, 20_000)
     assert all((word in table) == (len(word) >= 2) for word in sample)
+
+
+def test_bigram_log_frequencies_answer_each_pair_as_the_table_does(monkeypatch):
+    keys, logs = language.bigram_table()
+    simple = language.simplified_code_points()
+    rng = random.Random(5)
+    known = [(int(k) >> 21, int(k) & 0x1FFFFF) for k in keys[:: len(keys) // 200]]
+    pairs = known + [(rng.randrange(0x4E00, 0x9FA6), rng.randrange(0x4E00, 0x9FA6)) for _ in range(300)]
+    pairs = pairs * 3 + [("網", "絡"), ("网", "络")]  # repeats; a traditional pair read as its simplified one
+    pairs = [(ord(a), ord(b)) if isinstance(a, str) else (a, b) for a, b in pairs]
+    rng.shuffle(pairs)
+    table = dict(zip(keys.tolist(), logs.tolist(), strict=True))
+    expected = [table.get(int(simple[a]) << 21 | int(simple[b]), language.LOG_FLOOR) for a, b in pairs]
+    first, second = (np.array(side, dtype=np.int64) for side in zip(*pairs, strict=True))
+    for chunk in (1 << 18, 7):  # one piece, and many pieces
+        monkeypatch.setattr(language, "PAIR_CHUNK", chunk)
+        got = language.bigram_log_frequencies(first, second)
+        assert np.allclose(got, expected)
+    assert got[[i for i, p in enumerate(pairs) if p == (ord("網"), ord("絡"))]].max() > language.LOG_FLOOR

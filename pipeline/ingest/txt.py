@@ -4,6 +4,7 @@ charset-normalizer as the last guess), line ends normalised."""
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 from pathlib import Path
 
@@ -202,14 +203,20 @@ def _mostly_common(text: str) -> bool:
     return good >= 0.9 * len(sample)
 
 
+_RE_UNCOMMON = re.compile("[^\t\n\r\f\x20-\x7e\u3000-\u303f\u4e00-\u9fa5\uff01-\uff5e]")  # not ASCII, CJK or full-width
+
+
 def _control_ratio(text: str) -> float:
     """Share of control, surrogate and unassigned characters (tab, line ends and form feed excepted)."""
     sample = text[:_ANALYSE_CHARS]
     if not sample:
         return 0.0
-    # each distinct character looked up once: a text has a few thousand, not tens of thousands
+    # each distinct character looked up once, and none of the commonest blocks: every character of
+    # those is assigned and none is a control, in every Unicode version
     bad_chars = [
-        ch for ch in set(sample) if ch not in _CONTROL_OK and unicodedata.category(ch) in ("Cc", "Cs", "Cn")
+        ch
+        for ch in set(_RE_UNCOMMON.findall(sample))
+        if ch not in _CONTROL_OK and unicodedata.category(ch) in ("Cc", "Cs", "Cn")
     ]
     return sum(sample.count(ch) for ch in bad_chars) / len(sample)
 
