@@ -115,9 +115,15 @@ def paragraph_model(rules: RuleSet) -> ParagraphModel | None:
     """The paragraph model of ``rules`` (compiled once per distinct setting), or None when it is switched off
     (``enabled = false``, the default) or has no weights."""
     weights = rules.setting("paragraph_model", "weights", {})
-    cues = rules.setting("paragraph_model", "cues", [])
     if not weights or not rules.setting("paragraph_model", "enabled", False):
         return None
+    return cue_model(rules, weights)
+
+
+def cue_model(rules: RuleSet, weights: dict[str, float]) -> ParagraphModel:
+    """The cue patterns of ``[paragraph_model]`` compiled with ``weights`` (a bias and a weight per feature
+    name), whether or not the model itself is switched on: the length prior weighs the same cues."""
+    cues = rules.setting("paragraph_model", "cues", [])
     return _model(
         tuple((str(c["name"]), str(c.get("at", "next")), tuple(c.get("patterns", []))) for c in cues),
         tuple(sorted((str(k), float(v)) for k, v in weights.items())),
@@ -240,7 +246,7 @@ def boundary_features(
     return features
 
 
-def _stretches(text: str, known: Sequence[int], body_start: int) -> list[tuple[int, int]]:
+def body_stretches(text: str, known: Sequence[int], body_start: int) -> list[tuple[int, int]]:
     """The stretches of the body between line breaks and known paragraph starts."""
     cuts = {body_start, len(text), *(p for p in known if p > body_start)}
     cuts.update(m.end() for m in regex.finditer(r"\n", text, pos=body_start))
@@ -268,7 +274,7 @@ def model_paragraph_starts(
         return []
     context = document_context(text, model, typical or model.typical_chars)
     found: list[CueStart] = []
-    for stretch in _stretches(text, known, body_start):
+    for stretch in body_stretches(text, known, body_start):
         candidates = list(candidate_ends(text, *stretch))
         todo = [stretch]
         while todo:
@@ -312,7 +318,7 @@ def features_for_training(
     break (or known start) to another with at most ``MAX_SKIPPED`` true breaks inside: the segments the
     splitting meets when its earlier splits were right."""
     context = document_context(text, model, surviving_paragraph_chars(text) or model.typical_chars)
-    for start, end in _stretches(text, known, body_start):
+    for start, end in body_stretches(text, known, body_start):
         candidates = list(candidate_ends(text, start, end))
         bounds = [start, *(p for p in candidates if p in truth), end]
         for i in range(len(bounds) - 1):
