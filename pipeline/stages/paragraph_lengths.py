@@ -60,6 +60,7 @@ class LengthPrior:
     cue_weight: float
     measured_factor: float
     prior_factor: float
+    max_typical_factor: float
     min_measured: int
     min_piece_chars: int
     window_factor: float
@@ -87,6 +88,7 @@ def length_prior(rules: RuleSet) -> LengthPrior | None:
         float(table.get("cue_weight", 2.0)),
         float(table.get("measured_factor", 6.0)),
         float(table.get("prior_factor", 3.5)),
+        float(table.get("max_typical_factor", 3.0)),
         int(table.get("min_measured", 3)),
         int(table.get("min_piece_chars", 20)),
         float(table.get("window_factor", 8.0)),
@@ -97,7 +99,8 @@ def length_prior(rules: RuleSet) -> LengthPrior | None:
 def typical_paragraph(text: str, known: Sequence[int], body_start: int, prior: LengthPrior) -> Typical:
     """The typical paragraph length of ``text``: the median length of the stretches between line breaks and
     ``known`` paragraph starts (those of at least 20 characters) when there are ``min_measured`` of them, else
-    the prior.
+    the prior. A median above ``max_typical_factor`` times the prior is taken as that: stretches so long are
+    walls of several paragraphs between a few headings, not paragraphs.
 
     >>> from pipeline.rules import load_rules
     >>> prior = length_prior(load_rules())
@@ -108,7 +111,7 @@ def typical_paragraph(text: str, known: Sequence[int], body_start: int, prior: L
     """
     lengths = [b - a for a, b in body_stretches(text, known, body_start) if b - a >= MEASURE_MIN_CHARS]
     if len(lengths) >= prior.min_measured:
-        return Typical(statistics.median(lengths), True)
+        return Typical(min(statistics.median(lengths), prior.max_typical_factor * prior.prior_chars), True)
     return Typical(prior.prior_chars, False)
 
 
@@ -168,6 +171,8 @@ def _best_breaks(
         gain = prior.cue_weight * scores[j] + prior.break_bonus if j < len(points) - 1 else 0.0
         for i in range(j - 1, -1, -1):
             chars = points[j] - points[i]
+            if chars < prior.min_piece_chars:
+                continue
             if chars > longest and i < j - 1:
                 break
             value = best[i] - math.log(chars / typical) ** 2 / spread + gain

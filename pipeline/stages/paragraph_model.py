@@ -220,15 +220,16 @@ def boundary_features(
     i = bisect.bisect_left(sentence_starts, pos)
     prev_start = sentence_starts[i - 1] if i > 0 and sentence_starts[i - 1] > a else a
     next_end = sentence_starts[i + 1] if i + 1 < len(sentence_starts) and sentence_starts[i + 1] < b else b
-    inside = [s for s in sentence_starts if a < s < b]
-    k = bisect.bisect_left(inside, pos)
+    first = bisect.bisect_right(sentence_starts, a)  # the candidates inside (a, b), counted by bisection
+    inside = bisect.bisect_left(sentence_starts, b) - first
+    k = min(max(0, i - first), inside)
     features = {
         "before": _length(pos - a, typical),
         "after": _length(b - pos, typical),
         "before_short": max(0.0, -_length(pos - a, typical)),
         "after_short": max(0.0, -_length(b - pos, typical)),
         "sentences_before": math.log(k + 1),
-        "sentences_after": math.log(len(inside) - k),
+        "sentences_after": math.log(inside - k),
         "prev_chars": math.log(max(1, pos - prev_start) / 40),
         "next_chars": math.log(max(1, next_end - pos) / 40),
         "next_repeated_start": 0.0,
