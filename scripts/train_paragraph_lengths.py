@@ -137,9 +137,7 @@ def main() -> None:
                 else:
                     real_total[rate] = real_total[rate] + c
         both = sum(real_total.values(), Counts())
-        line = "  ".join(
-            f"kept {r}: P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f}" for r, c in real_total.items()
-        )
+        line = "  ".join(f"kept {r}: P {c.precision:.3f} R {c.recall:.3f} F1 {c.f1:.3f}" for r, c in real_total.items())
         print(f"cue_weight {cue_weight} break_bonus {bonus}: real {line}  generator P {generated.precision:.3f}")
         results.append((both.precision >= MIN_PRECISION, both.f1, cue_weight, bonus))
     ok = [r for r in results if r[0]]

@@ -335,6 +335,7 @@ def test_the_typical_paragraph_is_measured_once_per_document(rules: RuleSet) -> 
     assert once.count("\n") >= 4
     assert metadata[LENGTH_TYPICAL] == [pytest.approx(86.8), False]
     assert run(split_paragraphs, once, rules, metadata) == once
+    assert metadata[LENGTH_TYPICAL] == [pytest.approx(86.8), False]  # not measured again on its own pieces
     fresh: dict = {}
     assert run(split_paragraphs, once, rules, fresh) == once  # cleaned again from scratch: measured on the pieces
     assert fresh[LENGTH_TYPICAL][1] is True
