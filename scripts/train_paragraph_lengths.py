@@ -39,6 +39,7 @@ from train_paragraph_model import fit  # noqa: E402
 
 from pipeline.rules import RuleSet, load_rules  # noqa: E402
 from pipeline.stages.paragraph_model import (  # noqa: E402
+    ParagraphModel,
     boundary_features,
     candidate_ends,
     cue_model,
@@ -54,21 +55,29 @@ MIN_PRECISION = 0.6
 MIN_CHARS = 20
 
 
-def with_lengths(rules: RuleSet, **settings: object) -> RuleSet:
-    """``rules`` with ``[paragraph_lengths]`` settings replaced."""
+def with_lengths(rules: RuleSet, *, weights: dict[str, float], **fitted: float) -> RuleSet:
+    """``rules`` with the length prior's weights and fitted settings (``prior_chars``, ``cue_weight``…) replaced."""
     tables = dict(rules.settings)
-    tables["paragraph_lengths"] = {**tables.get("paragraph_lengths", {}), **settings}
+    table = dict(tables.get("paragraph_lengths", {}))
+    table["fitted"] = {**table.get("fitted", {}), **fitted}
+    table["weights"] = weights
+    tables["paragraph_lengths"] = table
     return dataclasses.replace(rules, settings=tables)
 
 
+def bare_model(rules: RuleSet) -> ParagraphModel:
+    """The cues of the paragraph model and of the length prior, without weights."""
+    return cue_model(rules, {}, rules.settings.get("paragraph_lengths", {}).get("cues", []))
+
+
 def feature_names(rules: RuleSet) -> list[str]:
-    model = cue_model(rules, {})
+    model = bare_model(rules)
     return [name for name in model.feature_names if name not in LENGTH_FEATURES]
 
 
 def examples(rules: RuleSet, source: Source, names: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """Features and labels of every sentence end of one text's flattened body."""
-    model = cue_model(rules, {})
+    model = bare_model(rules)
     body = "".join(source.paragraphs)
     text = (source.title + "\n" + body) if source.title else body
     context = document_context(text, model, 100)
@@ -106,7 +115,7 @@ def write(settings: dict) -> None:
     text = LENGTHS_FILE.read_text(encoding="utf-8")
     cut = re.search(r"(?m)^# fitted by scripts/train_paragraph_lengths\.py", text)
     text = text[: cut.start()] if cut else text.rstrip("\n") + "\n\n"
-    lines = ["# fitted by scripts/train_paragraph_lengths.py: do not edit by hand"]
+    lines = ["# fitted by scripts/train_paragraph_lengths.py: do not edit by hand", "[paragraph_lengths.fitted]"]
     for key in ("prior_chars", "log_sigma", "cue_weight", "break_bonus"):
         lines.append(f"{key} = {settings[key]}")
     lines += ["", "[paragraph_lengths.weights]"]

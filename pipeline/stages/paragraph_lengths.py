@@ -81,18 +81,19 @@ def length_prior(rules: RuleSet) -> LengthPrior | None:
     if not table or not table.get("enabled", True):
         return None
     weights = {str(k): float(v) for k, v in table.get("weights", {}).items()}
+    fitted = table.get("fitted", {})
     return LengthPrior(
-        float(table.get("prior_chars", 87.0)),
-        float(table.get("log_sigma", 0.59)),
-        float(table.get("break_bonus", 1.0)),
-        float(table.get("cue_weight", 2.0)),
+        float(fitted.get("prior_chars", 87.0)),
+        float(fitted.get("log_sigma", 0.59)),
+        float(fitted.get("break_bonus", 1.5)),
+        float(fitted.get("cue_weight", 3.0)),
         float(table.get("measured_factor", 6.0)),
         float(table.get("prior_factor", 3.5)),
         float(table.get("max_typical_factor", 3.0)),
         int(table.get("min_measured", 3)),
         int(table.get("min_piece_chars", 20)),
         float(table.get("window_factor", 8.0)),
-        cue_model(rules, weights),
+        cue_model(rules, weights, table.get("cues", [])),
     )
 
 

@@ -120,10 +120,11 @@ def paragraph_model(rules: RuleSet) -> ParagraphModel | None:
     return cue_model(rules, weights)
 
 
-def cue_model(rules: RuleSet, weights: dict[str, float]) -> ParagraphModel:
-    """The cue patterns of ``[paragraph_model]`` compiled with ``weights`` (a bias and a weight per feature
-    name), whether or not the model itself is switched on: the length prior weighs the same cues."""
-    cues = rules.setting("paragraph_model", "cues", [])
+def cue_model(rules: RuleSet, weights: dict[str, float], extra_cues: Sequence[dict[str, Any]] = ()) -> ParagraphModel:
+    """The cue patterns of ``[paragraph_model]`` (and ``extra_cues``, in the same form) compiled with ``weights``
+    (a bias and a weight per feature name), whether or not the model itself is switched on: the length prior
+    weighs the same cues and a few of its own."""
+    cues = [*rules.setting("paragraph_model", "cues", []), *extra_cues]
     return _model(
         tuple((str(c["name"]), str(c.get("at", "next")), tuple(c.get("patterns", []))) for c in cues),
         tuple(sorted((str(k), float(v)) for k, v in weights.items())),
