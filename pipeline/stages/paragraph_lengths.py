@@ -143,8 +143,11 @@ def length_paragraph_starts(
     for a, b in body_stretches(text, known, body_start):
         if b - a < factor * typical.chars:
             continue
+        every = list(candidate_ends(text, a, b))
+        if not any(prior.min_piece_chars <= p - a and prior.min_piece_chars <= b - p for p in every):
+            continue  # no sentence end to break at (a later pass sees the same run again)
         context = context or document_context(text, prior.cues, int(typical.chars))
-        for pos, score in _best_breaks(text, (a, b), prior, typical.chars, context):
+        for pos, score in _best_breaks(text, (a, b), every, prior, typical.chars, context):
             where = "measured on this document" if typical.measured else "prior from real news"
             reason = (
                 f"length prior: run of {b - a} characters, typical paragraph {typical.chars:.0f} ({where}); "
@@ -155,13 +158,18 @@ def length_paragraph_starts(
 
 
 def _best_breaks(
-    text: str, run: tuple[int, int], prior: LengthPrior, typical: float, context: DocumentContext
+    text: str,
+    run: tuple[int, int],
+    every: Sequence[int],
+    prior: LengthPrior,
+    typical: float,
+    context: DocumentContext,
 ) -> list[tuple[int, float]]:
-    """The sentence ends of ``run`` where paragraphs start in the best segmentation, each with its cue score:
-    the segmentation maximises, over its pieces, the log-likelihood of each piece's length under a log-normal
-    law around ``typical`` and, over its breaks, the cue score times ``cue_weight`` plus ``break_bonus``."""
+    """The sentence ends of ``run`` (``every`` one of them) where paragraphs start in the best segmentation, each
+    with its cue score. The segmentation maximises, over its pieces, the log-likelihood of each piece's length
+    under a log-normal law around ``typical`` and, over its breaks, the cue score times ``cue_weight`` plus
+    ``break_bonus``."""
     a, b = run
-    every = list(candidate_ends(text, a, b))
     points = [a, *(p for p in every if p - a >= prior.min_piece_chars and b - p >= prior.min_piece_chars), b]
     scores = [0.0, *(_cue_score(text, p, run, every, prior, context) for p in points[1:-1]), 0.0]
     spread = 2 * prior.log_sigma**2
