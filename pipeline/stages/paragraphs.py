@@ -17,7 +17,9 @@ Two steps, each returning edits:
   Without any heading, flattened text is also split at the document's own cues (a salutation, a
   lead-in, enumerated paragraphs, paragraph openers): see :mod:`pipeline.stages.paragraph_cues`;
   then between sentences where a small model of paragraph length and sentence starts and ends finds
-  a paragraph break likely: see :mod:`pipeline.stages.paragraph_model`.
+  a paragraph break likely: see :mod:`pipeline.stages.paragraph_model` (off by default); then, in a run
+  far longer than the document's typical paragraph, at the sentence ends that best fit that length:
+  see :mod:`pipeline.stages.paragraph_lengths` (not with a reference, whose breaks win).
 
 Heading patterns, paragraph-opening phrases and layout thresholds come from
 ``rules/common/paragraphs.toml``.
