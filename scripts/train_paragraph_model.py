@@ -17,6 +17,7 @@ The held-out documents are never read.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import sys
@@ -52,6 +53,13 @@ def with_model(rules: RuleSet, weights: dict[str, float], threshold: float) -> R
     return with_paragraph_model(rules, weights=weights, threshold=threshold)
 
 
+def without_length_prior(rules: RuleSet) -> RuleSet:
+    """``rules`` with the length prior (``[paragraph_lengths]``) switched off."""
+    tables = dict(rules.settings)
+    tables["paragraph_lengths"] = {**tables.get("paragraph_lengths", {}), "enabled": False}
+    return dataclasses.replace(rules, settings=tables)
+
+
 def flattened(source: Source, rate: float, seed: int) -> tuple[str, set[int], int]:
     """The flattened text as the cleaner gets it, the positions of its true paragraph starts, where its body starts."""
     body = flatten(source.paragraphs, random.Random(seed), rate)
@@ -70,7 +78,7 @@ def examples(rules: RuleSet, model: ParagraphModel, source: Source) -> tuple[np.
     """The feature matrix and labels over every flattened copy of one tuning document."""
     names = model.feature_names
     rows, labels = [], []
-    bare = with_model(rules, {}, 1.0)
+    bare = without_length_prior(with_model(rules, {}, 1.0))  # the model runs before the length prior
     for rate in KEEP_BREAK_RATES:
         for seed in TRAIN_SEEDS if rate else range(1):
             text, truth, _ = flattened(source, rate, seed)

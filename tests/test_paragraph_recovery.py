@@ -1,5 +1,5 @@
-"""Paragraphs recovered from flattened text without a reference (pipeline/stages/paragraph_cues.py and
-pipeline/stages/paragraph_model.py).
+"""Paragraphs recovered from flattened text without a reference (pipeline/stages/paragraph_cues.py,
+pipeline/stages/paragraph_model.py and pipeline/stages/paragraph_lengths.py).
 
 The figures come from :mod:`paragraph_eval` (``python tests/paragraph_eval.py`` prints them); the floors
 are pinned a little under what was measured, so that a change that loses paragraphs fails here.
