@@ -12,7 +12,8 @@ others; for each penalty, the threshold with the best paragraph-boundary F1 whos
 above ``MIN_PRECISION`` at every keep rate; of the penalties whose F1 is within ``F1_TOLERANCE`` of the
 best, the strongest wins (smaller differences are noise on so few documents). The weights written are
 then fitted on every tuning document.
-The held-out documents are never read.
+The held-out documents are never read. The length prior (``rules/common/paragraph_lengths.toml``), which runs
+after the model, is switched off throughout: the model is fitted and judged on its own breaks.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def examples(rules: RuleSet, model: ParagraphModel, source: Source) -> tuple[np.
     """The feature matrix and labels over every flattened copy of one tuning document."""
     names = model.feature_names
     rows, labels = [], []
-    bare = without_length_prior(with_model(rules, {}, 1.0))  # the model runs before the length prior
+    bare = with_model(rules, {}, 1.0)
     for rate in KEEP_BREAK_RATES:
         for seed in TRAIN_SEEDS if rate else range(1):
             text, truth, _ = flattened(source, rate, seed)
@@ -166,7 +167,8 @@ def write(weights: dict[str, float], threshold: float) -> None:
 
 
 def main() -> None:
-    rules = load_rules()
+    # fitted and judged without the length prior, which runs after the model and has precision of its own
+    rules = without_length_prior(load_rules())
     tuning = [s for s in sources(rules, include_held_out=False) if not s.held_out]
     # the features need the cues only: a model with a zero weight stands in while fitting
     model = paragraph_model(with_model(rules, {"bias": 0.0}, 0.5))
