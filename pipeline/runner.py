@@ -28,7 +28,7 @@ from .stages.chrome import flag_chrome, strip_chrome
 from .stages.mojibake import fix_mojibake
 from .stages.normalise import normalise_punctuation, normalise_unicode, normalise_whitespace
 from .stages.page_artefacts import remove_page_artefacts
-from .stages.paragraphs import join_broken_lines, split_paragraphs
+from .stages.paragraphs import REFERENCE_GIVEN, join_broken_lines, split_paragraphs
 
 
 class StageFunction(Protocol):
@@ -157,6 +157,8 @@ def clean_text(
     """
     rules = rules if rules is not None else load_rules()
     doc = Document(source=source, original=text, metadata=dict(metadata or {}))
+    if reference is not None:
+        doc.metadata[REFERENCE_GIVEN] = True  # the reference's paragraph breaks win over the length prior's
     log = EditLog()
     current = text
     settled = SettledSteps()

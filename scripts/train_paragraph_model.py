@@ -12,11 +12,13 @@ others; for each penalty, the threshold with the best paragraph-boundary F1 whos
 above ``MIN_PRECISION`` at every keep rate; of the penalties whose F1 is within ``F1_TOLERANCE`` of the
 best, the strongest wins (smaller differences are noise on so few documents). The weights written are
 then fitted on every tuning document.
-The held-out documents are never read.
+The held-out documents are never read. The length prior (``rules/common/paragraph_lengths.toml``), which runs
+after the model, is switched off throughout: the model is fitted and judged on its own breaks.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import re
 import sys
@@ -50,6 +52,13 @@ THRESHOLDS = [round(0.50 + 0.025 * k, 3) for k in range(20)]
 def with_model(rules: RuleSet, weights: dict[str, float], threshold: float) -> RuleSet:
     """``rules`` with the model switched on, its weights and threshold replaced."""
     return with_paragraph_model(rules, weights=weights, threshold=threshold)
+
+
+def without_length_prior(rules: RuleSet) -> RuleSet:
+    """``rules`` with the length prior (``[paragraph_lengths]``) switched off."""
+    tables = dict(rules.settings)
+    tables["paragraph_lengths"] = {**tables.get("paragraph_lengths", {}), "enabled": False}
+    return dataclasses.replace(rules, settings=tables)
 
 
 def flattened(source: Source, rate: float, seed: int) -> tuple[str, set[int], int]:
@@ -158,7 +167,8 @@ def write(weights: dict[str, float], threshold: float) -> None:
 
 
 def main() -> None:
-    rules = load_rules()
+    # fitted and judged without the length prior, which runs after the model and has precision of its own
+    rules = without_length_prior(load_rules())
     tuning = [s for s in sources(rules, include_held_out=False) if not s.held_out]
     # the features need the cues only: a model with a zero weight stands in while fitting
     model = paragraph_model(with_model(rules, {"bias": 0.0}, 0.5))

@@ -12,10 +12,11 @@ Documents, fixed before the paragraph rules were written:
   notice of :data:`corruption.DOC_UNRELATED`, the real news and government excerpts of
   ``tests/fixtures/paragraphs_tuning`` (title on the first line, empty when the page showed none) and the
   scraped copies of two real pairs that are not held out (``dushu_gushi``, ``bainian_dadang``), each as
-  ``docmend clean`` gives it without the paragraph model;
+  ``docmend clean`` gives it without the paragraph model and the length prior;
 * held out — real text nobody here wrote, with its own paragraphs: the gov.cn page of
   ``tests/fixtures/real_html`` and the scraped copies of ``tests/fixtures/real_pairs`` (each as
-  ``docmend clean`` gives it from the file without the paragraph model, paragraphs as the page had them).
+  ``docmend clean`` gives it from the file without the paragraph model and the length prior, paragraphs as
+  the page had them).
 
 ``python tests/paragraph_eval.py [--model] [FILE...]`` prints the table (with ``--model``, with the paragraph
 model of ``pipeline/stages/paragraph_model.py`` switched on); each FILE (a text with one paragraph a line, its
@@ -24,6 +25,7 @@ title first) is added to the held-out documents.
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import sys
 from collections.abc import Sequence
@@ -117,9 +119,12 @@ def sources(
 
 
 def without_paragraph_model(rules: RuleSet) -> RuleSet:
-    """``rules`` without the paragraph model: the true paragraphs of a real file are its lines as cleaning
-    writes them, and the model must not split them before they are measured."""
-    return with_paragraph_model(rules, enabled=False)
+    """``rules`` without the paragraph model and the length prior: the true paragraphs of a real file are its
+    lines as cleaning writes them, and neither guess may split them before they are measured."""
+    rules = with_paragraph_model(rules, enabled=False)
+    tables = dict(rules.settings)
+    tables["paragraph_lengths"] = {**tables.get("paragraph_lengths", {}), "enabled": False}
+    return dataclasses.replace(rules, settings=tables)
 
 
 def _tuning_text(path: Path, rules: RuleSet) -> Source:

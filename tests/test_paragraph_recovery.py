@@ -1,5 +1,5 @@
-"""Paragraphs recovered from flattened text without a reference (pipeline/stages/paragraph_cues.py and
-pipeline/stages/paragraph_model.py).
+"""Paragraphs recovered from flattened text without a reference (pipeline/stages/paragraph_cues.py,
+pipeline/stages/paragraph_model.py and pipeline/stages/paragraph_lengths.py).
 
 The figures come from :mod:`paragraph_eval` (``python tests/paragraph_eval.py`` prints them); the floors
 are pinned a little under what was measured, so that a change that loses paragraphs fails here.
@@ -7,8 +7,10 @@ are pinned a little under what was measured, so that a change that loses paragra
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
+from pathlib import Path
 
 import pytest
 import regex
@@ -20,26 +22,32 @@ from paragraph_eval import Counts, boundaries, evaluate, flatten, group_counts, 
 from pipeline.rules import RuleSet
 from pipeline.runner import clean_text
 from pipeline.stages.paragraph_cues import cue_paragraph_starts
+from pipeline.stages.paragraph_lengths import RULE_ID, length_paragraph_starts
 from pipeline.stages.paragraph_model import with_paragraph_model
-from pipeline.stages.paragraphs import heading_patterns, split_paragraphs
+from pipeline.stages.paragraphs import LENGTH_TYPICAL, heading_patterns, split_paragraphs
 
-# measured (tests/paragraph_eval.py), every break removed / 30% of the breaks kept, before → after:
-#   generator documents  F1 0.603 → 0.938 with the cues (precision 1.000); the model leaves them as they are
-#                        0.714 → 0.934
-#   real tuning texts    F1 0.059 → 0.168 with the model (precision 1.000 → 1.000, recall 0.031 → 0.092);
-#                        0.449 → 0.469 (precision 1.000 → 1.000)
-#   held out             F1 0.160 → 0.148 with the model (precision 1.000 → 0.500: one wrong break in one
-#                        Xinhua text, counted in both of its copies; no break gained);
-#                        0.500 → 0.469 (precision 1.000 → 0.793)
-# The model is off by default (rules/common/paragraph_model.toml); both settings are pinned.
+# measured (tests/paragraph_eval.py), every break removed / 30% of the breaks kept, F1 (precision / recall):
+#   generator documents  0.603 → 0.938 with the cues (precision 1.000); neither the model nor the length prior
+#                        changes them; 0.714 → 0.934
+#   real tuning texts    cues only 0.059 (1.000 / 0.031) / 0.449 (1.000 / 0.289)
+#                        + length prior (the default) 0.657 (0.641 / 0.673) / 0.628 (0.768 / 0.531);
+#                        leaving each text out of the fit (scripts/train_paragraph_lengths.py) 0.633 / 0.618
+#                        + length prior + model 0.602 (0.636 / 0.571) / 0.619 (0.772 / 0.517)
+#   held out             cues only 0.160 (1.000 / 0.087) / 0.500 (1.000 / 0.333)
+#                        + length prior 0.375 (0.360 / 0.391) / 0.526 (0.547 / 0.507)
+#                        + length prior + model 0.383 (0.375 / 0.391) / 0.517 (0.608 / 0.449)
+# The length prior (rules/common/paragraph_lengths.toml) is on by default, the model off; both settings pinned.
 # (model on?, rate): (generator documents F1, real tuning texts F1, held-out F1, held-out precision)
 FLOORS = {
-    (False, 0.0): (0.92, 0.05, 0.15, 1.0),
-    (False, 0.3): (0.92, 0.42, 0.48, 1.0),
-    (True, 0.0): (0.92, 0.15, 0.13, 0.45),
-    (True, 0.3): (0.92, 0.45, 0.45, 0.75),
+    (False, 0.0): (0.92, 0.63, 0.35, 0.33),
+    (False, 0.3): (0.92, 0.60, 0.50, 0.52),
+    (True, 0.0): (0.92, 0.58, 0.36, 0.35),
+    (True, 0.3): (0.92, 0.59, 0.49, 0.58),
 }
-MIN_TUNING_PRECISION = 0.95
+# precision over all tuning documents (measured 0.750 / 0.861 with the defaults, 0.759 / 0.864 with the model),
+# and over the real tuning texts, whose breaks the length prior mostly guesses (0.641 / 0.768, 0.636 / 0.772)
+MIN_TUNING_PRECISION = {0.0: 0.72, 0.3: 0.83}
+MIN_REAL_PRECISION = 0.6
 
 
 def _rules(rules: RuleSet, model: bool) -> RuleSet:
@@ -70,7 +78,8 @@ def test_flattened_documents_paragraph_f1(table, groups, rate: float) -> None:
     assert generated.f1 >= generated_floor, (generated, generated.f1)
     assert generated.precision == 1.0, "a paragraph break where a generator document has none"
     assert real.f1 >= real_floor, (real, real.f1)
-    assert tuning.precision >= MIN_TUNING_PRECISION, (tuning, tuning.precision)
+    assert tuning.precision >= MIN_TUNING_PRECISION[rate], (tuning, tuning.precision)
+    assert real.precision >= MIN_REAL_PRECISION, (real, real.precision)
     assert held.f1 >= held_floor, (held, held.f1)
     assert held.precision >= held_precision_floor, (held, held.precision)
 
@@ -257,3 +266,121 @@ def test_splits_add_only_breaks_and_only_between_sentences(rules: RuleSet, piece
 
 def test_boundaries_of_the_measurement() -> None:
     assert boundaries(["甲乙。", "丙。", "丁"]) == {3, 5}
+
+
+# --- the length prior: walls of text split at sentence ends -------------------------------------
+
+TUNING_TEXTS = Path(__file__).resolve().parent / "fixtures" / "paragraphs_tuning"
+
+
+def _real_news(name: str) -> list[str]:
+    """The body paragraphs of a real tuning text (its first line is the title)."""
+    return (TUNING_TEXTS / f"{name}.txt").read_text(encoding="utf-8").rstrip("\n").split("\n")[1:]
+
+
+def _length_prior_off(rules: RuleSet) -> RuleSet:
+    tables = dict(rules.settings)
+    tables["paragraph_lengths"] = {**tables["paragraph_lengths"], "enabled": False}
+    return dataclasses.replace(rules, settings=tables)
+
+
+def test_a_wall_of_news_is_split_with_its_evidence(rules: RuleSet) -> None:
+    text = "".join(_real_news("enjoyage_lianghui_2024"))  # 583 characters on one line, no cue in it
+    doc = clean_text(text, rules=rules)
+    lines = doc.text.split("\n")
+    assert len(lines) >= 5, lines
+    assert "".join(lines) == clean_text(text, rules=_length_prior_off(rules)).text  # only breaks were added
+    assert all(SENTENCE_END.search(line) for line in lines)
+    edits = [e for e in doc.edits.ordinary() if e.rule_id == RULE_ID]
+    assert len(edits) == len(lines) - 1
+    assert all(e.reason.startswith(f"length prior: run of {len(text)} characters, typical paragraph 87") for e in edits)
+    # switched off, the same wall stays one line
+    assert "\n" not in clean_text(text, rules=_length_prior_off(rules)).text
+
+
+def test_a_run_of_ordinary_length_is_left_alone(rules: RuleSet) -> None:
+    text = "".join(_real_news("enjoyage_lianghui_2024")[:3])  # 3 paragraphs, 220 characters: not a wall
+    assert "\n" not in clean_text(text, rules=rules).text
+
+
+def test_real_texts_with_intact_paragraphs_clean_to_themselves(rules: RuleSet) -> None:
+    """Every real tuning text, its paragraphs as the page had them (some are 5 times their text's median), is
+    left as it is: the length prior only splits runs far longer than any paragraph there."""
+    checked = 0
+    for source in sources(rules, include_held_out=False):
+        text = (source.title + "\n" if source.title else "") + "\n".join(source.paragraphs)
+        doc = clean_text(text, rules=rules, metadata={"title": source.title} if source.title else {})
+        assert doc.text == text, source.name
+        checked += 1
+    assert checked >= 25
+
+
+def test_with_a_reference_its_breaks_win(rules: RuleSet) -> None:
+    paragraphs = _real_news("voa_miandian_gongren")
+    reference = clean_text("\n".join(paragraphs), rules=rules).text
+    flat = "".join(paragraphs)
+    without = clean_text(flat, rules=rules)
+    assert any(e.rule_id == RULE_ID for e in without.edits.ordinary())  # the prior alone splits it
+    assert without.text != reference  # ... and not quite where the page did
+    doc = clean_text(flat, rules=rules, reference=reference)
+    assert not [e for e in doc.edits.ordinary() if e.rule_id == RULE_ID]
+    assert doc.text == reference
+
+
+def test_the_typical_paragraph_is_measured_once_per_document(rules: RuleSet) -> None:
+    """A later pass sees the breaks the prior put in; the typical length stays the one measured first."""
+    metadata: dict = {}
+    text = "".join(_real_news("cnhubei_lianghui_2016"))
+    once = run(split_paragraphs, text, rules, metadata)
+    assert once.count("\n") >= 4
+    assert metadata[LENGTH_TYPICAL] == [pytest.approx(86.8), False]
+    assert run(split_paragraphs, once, rules, metadata) == once
+    assert metadata[LENGTH_TYPICAL] == [pytest.approx(86.8), False]  # not measured again on its own pieces
+    fresh: dict = {}
+    assert run(split_paragraphs, once, rules, fresh) == once  # cleaned again from scratch: measured on the pieces
+    assert fresh[LENGTH_TYPICAL][1] is True
+
+
+SENTENCE_PARTS = st.lists(
+    st.sampled_from(["县政府", "召开会议", "推动发展", "加强领导", "，", "、", "2024年", "他说", "要", "会议强调"]),
+    min_size=1,
+    max_size=12,
+)
+SENTENCE = st.tuples(SENTENCE_PARTS, st.sampled_from(["。", "！", "？", "……", "。”", "；", "，"]), st.booleans())
+
+
+@st.composite
+def walls(draw) -> str:
+    sentences = draw(st.lists(SENTENCE, min_size=10, max_size=80))
+    out = []
+    for parts, end, quoted in sentences:
+        body = "".join(parts) + end
+        out.append(("“" + body + ("" if end.endswith("”") else "”")) if quoted else body)
+    return "".join(out)
+
+
+def _ends_a_sentence(text: str, pos: int) -> bool:
+    """Whether ``text[:pos]`` ends with 。！？ or …… (a closing quote after one allowed)."""
+    head = text[: pos - 1] if text[pos - 1] in "”’" else text[:pos]
+    return head.endswith(("。", "！", "？", "……"))
+
+
+def _inside_quotation(text: str, pos: int) -> bool:
+    return text.count("“", 0, pos) > text.count("”", 0, pos)
+
+
+@settings(max_examples=150, deadline=None)
+@given(walls())
+def test_length_prior_breaks_only_after_a_sentence_and_settles(rules: RuleSet, text: str) -> None:
+    prior_rules = with_paragraph_model(rules, enabled=False)
+    starts = [pos for pos, _, _ in length_paragraph_starts(text, rules=prior_rules)]
+    pieces = [b - a for a, b in itertools.pairwise([0, *starts, len(text)])]
+    assert all(n >= 20 for n in pieces), pieces
+    for pos in starts:
+        assert _ends_a_sentence(text, pos), text[pos - 5 : pos + 5]
+        assert not _inside_quotation(text, pos), text[pos - 5 : pos + 5]
+    # cleaned again, with or without what the first cleaning measured, nothing moves
+    metadata: dict = {}
+    once = run(split_paragraphs, text, prior_rules, metadata)
+    assert run(split_paragraphs, once, prior_rules, metadata) == once
+    assert run(split_paragraphs, once, prior_rules, {}) == once

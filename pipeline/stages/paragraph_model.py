@@ -61,7 +61,8 @@ NUMERIC_FEATURES = (
     "news_document",
 )
 RE_HAN_PREFIX = regex.compile(r"\p{Han}{3}")
-RE_ANY_SENTENCE_START = regex.compile(r"(?:^|(?<=[。！？!?][”’」』]?))[ \t\u3000]*(\p{Han}{3})", regex.MULTILINE)
+# the sentence end is consumed, not looked behind: the same matches, twice as fast
+RE_ANY_SENTENCE_START = regex.compile(r"(?:^|[。！？!?][”’」』]?)[ \t\u3000]*(\p{Han}{3})", regex.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,9 +116,16 @@ def paragraph_model(rules: RuleSet) -> ParagraphModel | None:
     """The paragraph model of ``rules`` (compiled once per distinct setting), or None when it is switched off
     (``enabled = false``, the default) or has no weights."""
     weights = rules.setting("paragraph_model", "weights", {})
-    cues = rules.setting("paragraph_model", "cues", [])
     if not weights or not rules.setting("paragraph_model", "enabled", False):
         return None
+    return cue_model(rules, weights)
+
+
+def cue_model(rules: RuleSet, weights: dict[str, float], extra_cues: Sequence[dict[str, Any]] = ()) -> ParagraphModel:
+    """The cue patterns of ``[paragraph_model]`` (and ``extra_cues``, in the same form) compiled with ``weights``
+    (a bias and a weight per feature name), whether or not the model itself is switched on: the length prior
+    weighs the same cues and a few of its own."""
+    cues = [*rules.setting("paragraph_model", "cues", []), *extra_cues]
     return _model(
         tuple((str(c["name"]), str(c.get("at", "next")), tuple(c.get("patterns", []))) for c in cues),
         tuple(sorted((str(k), float(v)) for k, v in weights.items())),
@@ -214,15 +222,16 @@ def boundary_features(
     i = bisect.bisect_left(sentence_starts, pos)
     prev_start = sentence_starts[i - 1] if i > 0 and sentence_starts[i - 1] > a else a
     next_end = sentence_starts[i + 1] if i + 1 < len(sentence_starts) and sentence_starts[i + 1] < b else b
-    inside = [s for s in sentence_starts if a < s < b]
-    k = bisect.bisect_left(inside, pos)
+    first = bisect.bisect_right(sentence_starts, a)  # the candidates inside (a, b), counted by bisection
+    inside = bisect.bisect_left(sentence_starts, b) - first
+    k = min(max(0, i - first), inside)
     features = {
         "before": _length(pos - a, typical),
         "after": _length(b - pos, typical),
         "before_short": max(0.0, -_length(pos - a, typical)),
         "after_short": max(0.0, -_length(b - pos, typical)),
         "sentences_before": math.log(k + 1),
-        "sentences_after": math.log(len(inside) - k),
+        "sentences_after": math.log(inside - k),
         "prev_chars": math.log(max(1, pos - prev_start) / 40),
         "next_chars": math.log(max(1, next_end - pos) / 40),
         "next_repeated_start": 0.0,
@@ -240,7 +249,7 @@ def boundary_features(
     return features
 
 
-def _stretches(text: str, known: Sequence[int], body_start: int) -> list[tuple[int, int]]:
+def body_stretches(text: str, known: Sequence[int], body_start: int) -> list[tuple[int, int]]:
     """The stretches of the body between line breaks and known paragraph starts."""
     cuts = {body_start, len(text), *(p for p in known if p > body_start)}
     cuts.update(m.end() for m in regex.finditer(r"\n", text, pos=body_start))
@@ -268,7 +277,7 @@ def model_paragraph_starts(
         return []
     context = document_context(text, model, typical or model.typical_chars)
     found: list[CueStart] = []
-    for stretch in _stretches(text, known, body_start):
+    for stretch in body_stretches(text, known, body_start):
         candidates = list(candidate_ends(text, *stretch))
         todo = [stretch]
         while todo:
@@ -312,7 +321,7 @@ def features_for_training(
     break (or known start) to another with at most ``MAX_SKIPPED`` true breaks inside: the segments the
     splitting meets when its earlier splits were right."""
     context = document_context(text, model, surviving_paragraph_chars(text) or model.typical_chars)
-    for start, end in _stretches(text, known, body_start):
+    for start, end in body_stretches(text, known, body_start):
         candidates = list(candidate_ends(text, start, end))
         bounds = [start, *(p for p in candidates if p in truth), end]
         for i in range(len(bounds) - 1):

@@ -17,7 +17,9 @@ Two steps, each returning edits:
   Without any heading, flattened text is also split at the document's own cues (a salutation, a
   lead-in, enumerated paragraphs, paragraph openers): see :mod:`pipeline.stages.paragraph_cues`;
   then between sentences where a small model of paragraph length and sentence starts and ends finds
-  a paragraph break likely: see :mod:`pipeline.stages.paragraph_model`.
+  a paragraph break likely: see :mod:`pipeline.stages.paragraph_model` (off by default); then, in a run
+  far longer than the document's typical paragraph, at the sentence ends that best fit that length:
+  see :mod:`pipeline.stages.paragraph_lengths` (not with a reference, whose breaks win).
 
 Heading patterns, paragraph-opening phrases and layout thresholds come from
 ``rules/common/paragraphs.toml``.
@@ -26,6 +28,7 @@ Heading patterns, paragraph-opening phrases and layout thresholds come from
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import re
 from collections import Counter
 from functools import lru_cache
@@ -36,6 +39,7 @@ import regex
 from ..document import Edit, make_edit
 from ..rules import RuleSet
 from .paragraph_cues import cue_paragraph_starts
+from .paragraph_lengths import Typical, length_paragraph_starts, length_prior, typical_paragraph
 from .paragraph_model import model_paragraph_starts, surviving_paragraph_chars
 from .text import FILE_EXTENSIONS, joiner
 
@@ -194,6 +198,16 @@ def split_paragraphs(text: str, *, rules: RuleSet, metadata: dict[str, Any]) -> 
     model_starts = model_paragraph_starts(text, rules=rules, known=known, body_start=body_start, typical=typical)
     for pos, rule_id, reason in model_starts:
         add(pos, pos, rule_id, reason)
+    prior = length_prior(rules)
+    if prior is not None and not metadata.get(REFERENCE_GIVEN):  # with a reference, its breaks win
+        known = sorted(taken)
+        if LENGTH_TYPICAL not in metadata:  # measured once, before these breaks could count
+            metadata[LENGTH_TYPICAL] = list(dataclasses.astuple(typical_paragraph(text, known, body_start, prior)))
+        typical_now = Typical(*metadata[LENGTH_TYPICAL])
+        for pos, rule_id, reason in length_paragraph_starts(
+            text, rules=rules, known=known, body_start=body_start, typical=typical_now
+        ):
+            add(pos, pos, rule_id, reason)
     return edits
 
 
@@ -289,6 +303,10 @@ def _same_title(piece: str, title: str) -> bool:
 # metadata: the median length of the paragraphs that kept their breaks in the text this stage first saw
 # (None when fewer than three did); later passes see the breaks it put in, which must not count as kept
 PARAGRAPH_CHARS = "kept_paragraph_chars"
+# metadata: the typical paragraph of the length prior [chars, measured], taken when this stage first saw the text
+LENGTH_TYPICAL = "length_prior_typical"
+# metadata: a reference will restore the paragraph breaks, so the length prior puts none in
+REFERENCE_GIVEN = "reference_given"
 TITLE_INSERTED = "title_inserted"  # metadata: the title was put first once; a later stage may change it
 
 
