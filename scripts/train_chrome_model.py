@@ -33,7 +33,7 @@ from pipeline.stages.chrome import strip_chrome  # noqa: E402
 from pipeline.stages.chrome.blocks import BlockSettings  # noqa: E402
 from pipeline.stages.chrome.data import ChromeSettings, load_lexicon, looks_traditional  # noqa: E402
 from pipeline.stages.chrome.line_model import FEATURES, line_features, removable  # noqa: E402
-from pipeline.stages.chrome.score import score_lines  # noqa: E402
+from pipeline.stages.chrome.score import score_every_line  # noqa: E402
 
 TUNING = ROOT / "tests" / "fixtures" / "real_tuning"
 MODEL_FILE = ROOT / "rules" / "common" / "chrome_model.toml"
@@ -142,7 +142,7 @@ def load_pages(rules: RuleSet) -> list[Page]:
         items, rows, features, hand, texts = [], [], [], [], []
         for text, metadata in chrome_inputs(raw, rules):
             lexicon = load_lexicon(rules, traditional=looks_traditional(text))
-            scored = score_lines(text, cfg, lexicon, metadata) if lexicon else []
+            scored = score_every_line(text, cfg, lexicon, metadata) if lexicon else []
             matrix = line_features(text, scored, cfg, blocks)
             for item, row in zip(scored, matrix, strict=True):
                 found = find_label(item.line, raw_lines)

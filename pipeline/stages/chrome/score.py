@@ -228,7 +228,15 @@ def text_digest(text: str) -> tuple[int, bytes]:
     return len(text), digest.digest()
 
 
-def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
+def score_every_line(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any]) -> list[Scored]:
+    """:func:`score_lines` without the shortcut that leaves out lines ruled below ``flag_at`` between body
+    lines: the same lines whatever the scorer's speed-ups, for training the line model (not cached)."""
+    return _score(text, cfg, lexicon, metadata, every_line=True)
+
+
+def _score(
+    text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str, Any], *, every_line: bool = False
+) -> list[Scored]:
     spans = lines(text)
     filled: list[bool] = []  # the line holds more than spaces
     body_flags: list[bool] = []
@@ -287,7 +295,7 @@ def _score(text: str, cfg: ChromeSettings, lexicon: Lexicon, metadata: dict[str,
             # between body lines, a line without chrome words, fields, dates or templates cannot reach
             # flag_at; and a sentence there is body, whatever words it uses
             continue
-        if zone in ("mid", "gap") and below_flag_whatever_else(line, cfg, lexicon):
+        if zone in ("mid", "gap") and not every_line and below_flag_whatever_else(line, cfg, lexicon):
             continue
         lead = len(text[start:end]) - len(text[start:end].lstrip())
         item = Scored(start + lead, start + lead + len(line), line, zone)
