@@ -172,6 +172,22 @@ def test_share_header_of_an_unknown_site_names_the_title(rules):
     assert metadata["title"] == "站点规则给的标题"  # a title named before is kept
 
 
+@pytest.mark.parametrize(
+    ("header", "site"),
+    [
+        # traditional script, as a real page printed it (rishikeshbazar.com): 上傳分享, 免費, 內容 (U+5167)
+        ("《學生骨幹學習心得》由會員上傳分享,免費在線閱讀,更多相關內容在工程資料-天天文庫。\n", "天天文庫"),
+        ("《測試文檔.docx》由會員分享,可在線閱讀,更多相關《測試文檔.docx》請在某某文庫網上搜尋。\n", "某某文庫網"),
+        # the whole site name goes, up to the full stop (it once stopped after one character), dots and all
+        ("《测试文档》由会员上传分享,免费在线阅读,更多相关内容在www.example-wenku.com。\n", "example-wenku"),
+    ],
+)
+def test_share_header_in_either_script_is_removed_with_the_whole_site_name(rules, header, site):
+    doc = clean_text(header + BODY, rules=rules)
+    assert doc.text.strip().endswith(BODY.strip()) and site not in doc.text
+    assert any(e.rule_id == "chrome.share-header" for e in doc.edits)
+
+
 NOTICE = (
     "【下载声明】\n"
     "1. 本站全部试卷类文档，若标题未写含答案，则无答案。请谨慎下单，一旦售出，不予退换。\n"
