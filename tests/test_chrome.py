@@ -188,6 +188,18 @@ def test_share_header_in_either_script_is_removed_with_the_whole_site_name(rules
     assert any(e.rule_id == "chrome.share-header" for e in doc.edits)
 
 
+def test_a_collection_intro_of_a_fanwen_site_is_removed_at_the_head_and_kept_between_body_lines(rules):
+    intro = "导语：这里是某某之家根据多年的文秘经验，为你推荐的十篇科技论文范文，还可以咨询客服老师，欢迎参考。\n"
+    doc = clean_text(intro + BODY, rules=rules)
+    assert doc.text.strip() == BODY.strip()
+    assert any(e.rule_id.startswith("chrome.") and "collection-intro" in e.reason for e in doc.edits)
+    # the same words inside the body, between two body paragraphs, are the body's: at most flagged
+    lesson = "课后，老师为大家整理了三篇范文，请同学们对照参考，写出自己的读后感。\n"
+    body_lines = BODY.splitlines(keepends=True)
+    doc = clean_text(body_lines[0] + lesson + body_lines[1] + body_lines[0], rules=rules)
+    assert lesson.strip() in doc.text
+
+
 NOTICE = (
     "【下载声明】\n"
     "1. 本站全部试卷类文档，若标题未写含答案，则无答案。请谨慎下单，一旦售出，不予退换。\n"
