@@ -226,3 +226,51 @@ def test_download_notice_of_an_unknown_site_is_removed_though_it_reads_as_senten
 def test_body_sentences_near_the_notice_words_stay(rules, line):
     doc = clean_text(BODY + line + "\n" + BODY.split("\n")[0] + "\n", rules=rules)
     assert line in doc.text
+
+
+def test_seo_keyword_tail_with_the_sites_disclaimer_is_cut_from_the_title_line(rules):
+    """A paper mirror's keyword list and disclaimer glued after the title go; the title stays."""
+    title = "顾客体验的结构、传导机制及其收入的调节效应"
+    tail = ",本文主要内容关键词为:效应论文,顾客论文,机制论文,此文献不代表本站观点,内容供学术参考,文章仅供参考阅读下载。"
+    doc = clean_text(title + tail + "\n" + BODY, rules=rules)
+    assert title in doc.text and "关键词为" not in doc.text and "本站观点" not in doc.text
+    assert BODY.splitlines()[0] in doc.text
+    assert any(e.rule_id == "chrome.keyword-disclaimer" for e in doc.edits)
+    # a paper's own keyword sentence, without a site's disclaimer, is body
+    own = "本文关键词为：语料标注，情感分析，数据集，这些词概括了研究的主要内容。\n"
+    assert own.strip() in clean_text(BODY + own + BODY, rules=rules).text
+
+
+def test_cnki_body_mark_is_removed_at_a_line_start_only(rules):
+    line = "<正>随着电视剧的热播，低龄留学再次引起社会热议，这其实已经是一个老话题了，值得认真讨论。\n"
+    doc = clean_text(line + BODY, rules=rules)
+    assert "<正>" not in doc.text and "随着电视剧的热播" in doc.text
+    inside = "古籍整理时常用符号<正>标出正文的开头，这一做法沿用至今，各家出版社大多如此。\n"
+    assert "<正>" in clean_text(BODY + inside + BODY, rules=rules).text
+
+
+@pytest.mark.parametrize("label", ["论文部分内容阅读", "文章摘要", "问题描述", "展开全部", "論文部分內容閱讀"])
+def test_section_label_at_the_page_head_removed(rules, label):
+    assert removed("最近更新:2023-10-30\n" + label + "\n" + BODY, rules) == ["最近更新:2023-10-30", label]
+
+
+def test_section_label_between_body_lines_only_flagged_and_the_words_in_prose_kept(rules):
+    first, second = BODY.splitlines()
+    text = first + "\n问题描述\n" + second + "\n" + first + "\n"
+    assert "问题描述" not in removed(text, rules)
+    prose = "在问题描述部分，作者给出了推荐答案的评价标准，并展开全部实验进行了对比分析。\n"
+    assert prose.strip() in clean_text(prose + BODY, rules=rules).text
+
+
+def test_reading_toolbar_at_the_page_head_removed_and_its_words_in_prose_kept(rules):
+    head = "2022年09月21日 10:16 来源:某某公众号\n大字体\n小字体\n分享到:\n"
+    doc = clean_text(head + BODY, rules=rules)
+    assert "大字体" not in doc.text and "小字体" not in doc.text and doc.text.strip() == BODY.strip()
+    prose = "这本书用大字体印刷，方便老人阅读，小字体的版本则更便于携带。\n"
+    assert prose.strip() in clean_text(prose + BODY, rules=rules).text
+
+
+def test_author_popularity_line_at_the_head_removed_and_popularity_in_prose_kept(rules):
+    assert removed("失足成万古风流人物 人气:0\n" + BODY, rules) == ["失足成万古风流人物 人气:0"]
+    prose = "这部电视剧的人气很高，播出以后引起了观众的广泛讨论。\n"
+    assert prose.strip() in clean_text(prose + BODY, rules=rules).text
