@@ -274,3 +274,30 @@ def test_author_popularity_line_at_the_head_removed_and_popularity_in_prose_kept
     assert removed("失足成万古风流人物 人气:0\n" + BODY, rules) == ["失足成万古风流人物 人气:0"]
     prose = "这部电视剧的人气很高，播出以后引起了观众的广泛讨论。\n"
     assert prose.strip() in clean_text(prose + BODY, rules=rules).text
+
+
+def test_bulleted_menu_items_with_bars_at_the_head_removed(rules):
+    menu = "".join(f"      • {item} |\n" for item in ("畢業論文", "個人簡歷", "入黨申請書", "求職信"))
+    doc = clean_text(menu + BODY, rules=rules)
+    assert doc.text.strip() == BODY.strip()
+    assert any("menu-item" in e.reason for e in doc.edits)
+
+
+def test_reprint_notice_naming_the_sites_address_is_cut_and_the_title_beside_it_kept(rules):
+    line = "本論文在其他論文欄目,由論文格式網整理,轉載請注明來源www.example.cn,更多論文,請點論文格式范文查看  題庫設計與實現\n"
+    doc = clean_text(line + BODY, rules=rules)
+    assert "題庫設計與實現" in doc.text
+    assert not any(word in doc.text for word in ("整理", "轉載", "example", "查看"))
+    # a reprint request without the site's address is the author's own sentence
+    own = "本文为作者原创，转载请注明出处并保留作者署名，这是对作者劳动的基本尊重。\n"
+    assert own.strip() in clean_text(BODY + own + BODY, rules=rules).text
+
+
+def test_comment_row_with_like_and_time_widgets_at_the_tail_removed(rules):
+    tail = "评论区\n搬砖小能手: 老师要是都这么讲就好了 👍🏽336 💭北京 🕐2025-04-25 23:19:03\n"
+    doc = clean_text(BODY + tail, rules=rules)
+    assert doc.text.strip() == BODY.strip()
+    reasons = " ".join(e.reason for e in doc.edits)
+    assert "template comment-meta" in reasons and "template section-label" in reasons
+    prose = "进入评论区以后，他给这条视频点了👍，又在2025-04-25写下了自己的看法，表示非常认同。\n"
+    assert prose.strip() in clean_text(BODY + prose + BODY, rules=rules).text
