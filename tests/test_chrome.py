@@ -302,3 +302,19 @@ def test_comment_section_label_at_the_tail_removed(rules):
     assert "template section-label" in reasons
     prose = "进入评论区以后，他给这条视频点了👍，又在2025-04-25写下了自己的看法，表示非常认同。\n"
     assert prose.strip() in clean_text(BODY + prose + BODY, rules=rules).text
+
+
+def test_news_video_credits_are_cut_from_the_transcripts_end_and_from_lines_of_their_own(rules):
+    transcript = "这个春天的故事 新华人正在书写 记者:张扬、马原驰、赵世通 新华社张扬工作室制作 新华社音视频部出品 |\n"
+    doc = clean_text(BODY + transcript, rules=rules)
+    assert "新华人正在书写" in doc.text
+    assert not any(word in doc.text for word in ("马原驰", "工作室制作", "音视频部出品"))
+    lines = "监制:张平锋\n统筹:李杰\n新華社音視頻部製作\n"
+    doc = clean_text(BODY + lines, rules=rules)
+    assert doc.text.strip() == BODY.strip()
+    # an interview's questions start with 记者: and stay
+    interview = "记者：这项研究的难点在哪里，团队又是怎样克服的？\n"
+    assert interview.strip() in clean_text(BODY + interview + BODY, rules=rules).text
+    # a sentence naming who made a film is body
+    prose = "这部纪录片由新华社音视频部制作\n"
+    assert prose.strip() in clean_text(BODY + prose + BODY, rules=rules).text
