@@ -249,7 +249,9 @@ def test_cnki_body_mark_is_removed_at_a_line_start_only(rules):
     assert "<正>" in clean_text(BODY + inside + BODY, rules=rules).text
 
 
-@pytest.mark.parametrize("label", ["论文部分内容阅读", "文章摘要", "问题描述", "展开全部", "論文部分內容閱讀", "展开", "收起"])
+@pytest.mark.parametrize(
+    "label", ["论文部分内容阅读", "文章摘要", "问题描述", "展开全部", "論文部分內容閱讀", "展开", "收起"]
+)
 def test_section_label_at_the_page_head_removed(rules, label):
     assert removed("最近更新:2023-10-30\n" + label + "\n" + BODY, rules) == ["最近更新:2023-10-30", label]
 

@@ -19,8 +19,11 @@ from pipeline.document import replay
 from pipeline.runner import CLEANING_STEPS, clean_text
 from pipeline.stages.damage.noise import remove_anti_copy_noise
 
-# must-drop snippets left at most (reached: tuning 69 of 234, held-out 70 of 156 with the traditional share
-# header and the 范文 collection intro (chrome.toml) — the held-out gain, 82 -> 70, is all on two pages,
+# must-drop snippets left at most (reached: tuning 33 of 234, held-out 70 of 156 with the forms of issue 10c in
+# chrome.toml — SEO keyword + disclaimer tail, CNKI <正> mark, section labels and fold buttons, reading toolbar,
+# bulleted menu items, reprint notice, news video credits — and the model retrained on them: the tuning gain
+# did not reach the held-out pages, which stayed at 70; before them: tuning 69 of 234, held-out 70 of 156
+# with the traditional share header and the 范文 collection intro (chrome.toml) — the held-out gain, 82 -> 70, is all on two pages,
 # qilupro_43792861 and xuefen_9303353, whose intro lines the lead had seen in search results before writing
 # that template, so it is not evidence of generalisation (the other 43 held-out pages did not move);
 # tuning 74 of 234, held-out 82 of 156 with the learned chrome line
@@ -32,7 +35,7 @@ from pipeline.stages.damage.noise import remove_anti_copy_noise
 # the first batch 8 of 96 and 40 of 63, the second batch of new sites 11 of 26 and 18 of 36; with the rules
 # as they were when the second batch was added: 34 of 122 and 64 of 99; before the generic chrome stage:
 # 91 of 96 and 56 of 63 on the first batch)
-MAX_DROP_LEFT = {"real_tuning": 71, "real_heldout": 72}
+MAX_DROP_LEFT = {"real_tuning": 35, "real_heldout": 72}
 NOISE_RULES = {"damage.anti-copy-noise", "damage.random-edge-block"}
 
 
