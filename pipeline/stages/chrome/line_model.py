@@ -151,10 +151,12 @@ class ChromeModel:
         )
 
     def probabilities(self, features: np.ndarray) -> np.ndarray:
-        """P(chrome) of each row of ``features`` (columns as :data:`FEATURES`)."""
+        """P(chrome) of each row of ``features`` (columns as :data:`FEATURES`). Each row is summed on its own
+        (a matrix product's last bit depends on how many rows it is given, so a line's confidence would
+        depend on how many other lines were scored)."""
         if not len(features):
             return np.zeros(0)
-        return 1.0 / (1.0 + np.exp(-(features @ self.weights + self.bias)))
+        return 1.0 / (1.0 + np.exp(-((features * self.weights).sum(axis=1) + self.bias)))
 
     def top_features(self, row: np.ndarray, count: int = 3) -> list[tuple[str, float]]:
         """The features pushing this row towards chrome most (name, contribution), strongest first."""
