@@ -19,7 +19,7 @@ from functools import lru_cache
 import numpy as np
 
 BUCKETS = 256
-HISTOGRAMS = 8192  # template histograms kept (a group holds at most 2000 templates)
+HISTOGRAMS = 4096  # template histograms kept (a group holds at most 2000 templates)
 SLACK = 0.01  # below the score's share, so that rounding never drops a template that reaches it
 
 
@@ -28,13 +28,13 @@ def histogram(key: str) -> np.ndarray:
     """How many of ``key``'s characters fall in each of the ``BUCKETS`` buckets (code point modulo ``BUCKETS``).
 
     Cached: a group's templates mostly stay from one document to the next, and the shortlist is
-    made anew for each document.
+    made anew for each document (the learning empties the cache when it is done).
 
     >>> int(histogram("本文本")[ord("本") % BUCKETS])
     2
     """
     counts = np.bincount(np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32) % BUCKETS, minlength=BUCKETS)
-    counts = counts.astype(np.int32)
+    counts = counts.astype(np.uint16 if len(key) <= np.iinfo(np.uint16).max else np.uint32)
     counts.flags.writeable = False
     return counts
 
