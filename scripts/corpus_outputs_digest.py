@@ -9,7 +9,7 @@ timings (``seconds``, ``docs_per_s``, ``mb_per_s``). Input and output paths are 
 version, since records name their source::
 
     python scripts/corpus_outputs_digest.py --src /tmp/base > before.txt
-    python scripts/corpus_outputs_digest.py > after.txt
+    python scripts/corpus_outputs_digest.py > after.txt          # options for docmend corpus after --: -- --dedup drop
     diff before.txt after.txt
 """
 
