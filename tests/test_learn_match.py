@@ -62,3 +62,25 @@ def test_literal_chars_counts_what_is_neither_slot_nor_space():
     for _ in range(2000):
         key = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 20)))
         assert literal_chars(key) == sum(1 for ch in key if ch not in SLOTS and not ch.isspace())
+
+
+def test_cached_histograms_count_each_key_and_serve_every_shortlist_alike():
+    import numpy as np
+
+    from pipeline.corpus.learn_match import BUCKETS, HISTOGRAMS, histogram
+
+    rng = random.Random(3)
+    keys = list(dict.fromkeys("".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 60))) for _ in range(300)))
+    lines = [_line(rng, rng.choice(keys)) for _ in range(40)]
+    histogram.cache_clear()
+    cold = [TemplateShortlist(keys).candidates(line, MERGE_SCORE) for line in lines]
+    for number in range(HISTOGRAMS + 10):  # other groups' templates push these out of the cache
+        histogram(f"其他模板{number}")
+    warm_shortlist = TemplateShortlist(keys)
+    assert [warm_shortlist.candidates(line, MERGE_SCORE) for line in lines] == cold
+    assert [TemplateShortlist(keys).candidates(line, MERGE_SCORE) for line in lines] == cold  # cached rows
+    assert any(cold)  # the lines do join templates
+    for key in keys[:50]:
+        direct = np.bincount([ord(ch) % BUCKETS for ch in key], minlength=BUCKETS)
+        assert histogram(key).tolist() == direct.tolist()
+        assert not histogram(key).flags.writeable  # a shared row cannot be changed by one shortlist

@@ -41,7 +41,7 @@ import regex
 from rapidfuzz import fuzz, process
 
 from ..rules import RuleSet
-from .learn_match import TemplateShortlist
+from .learn_match import TemplateShortlist, histogram
 from .learn_read import MIDDLE_MAX_CHARS, DocLines, read_for_learning
 from .templates import (
     GAP,
@@ -474,8 +474,11 @@ def learn_templates(
     Returns ({group: number of rules}, one line per document that could not be read).
     """
     learner = CorpusLearner(LearnSettings.from_rules(rules, **overrides))
-    for doc in _read_all(list(found), tuple(rule_dirs), workers, timeout):
-        learner.add(doc)
+    try:
+        for doc in _read_all(list(found), tuple(rule_dirs), workers, timeout):
+            learner.add(doc)
+    finally:
+        histogram.cache_clear()
     return learner.write(outdir), learner.errors
 
 

@@ -8,6 +8,7 @@ into the regular expression a learned rule carries: literal text, ``\\d+``, ``.*
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import regex
@@ -54,11 +55,13 @@ def literal_chars(key: str) -> int:
     >>> literal_chars("本文由 \ue003 上传\u3000")
     5
     """
-    return len(key.translate(_NOT_LITERAL))
+    return len(key) - len(_NOT_LITERAL.findall(key))
 
 
-# the slots and every character ``str.isspace`` calls a space (all of them in the Basic Multilingual Plane)
-_NOT_LITERAL = dict.fromkeys([*map(ord, SLOTS), *(c for c in range(0x10000) if chr(c).isspace())])
+# the slots and every character ``str.isspace`` calls a space (all of them in the Basic Multilingual Plane),
+# one by one in a character class: counting its matches is faster than a translate table of the whole plane
+_NOT_LITERAL_CHARS = sorted({*SLOTS, *(chr(c) for c in range(0x10000) if chr(c).isspace())})
+_NOT_LITERAL = re.compile("[" + "".join(map(re.escape, _NOT_LITERAL_CHARS)) + "]")
 
 
 def merge_templates(template: str, line: str) -> str:
