@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -165,6 +166,37 @@ def test_cli_with_a_user_pipeline_module(shadowing_project):
         assert result.returncode == 0, result.stderr
     assert (shadowing_project / "out" / "doc.txt").read_text(encoding="utf-8").startswith("在调研网信工作强调要求")
     record = json.loads((shadowing_project / "corpus" / "corpus.jsonl").read_text(encoding="utf-8"))
+    assert record["title"] == "在调研网信工作强调要求"
+
+
+def test_corpus_run_inside_a_checkout_of_docmends_source_uses_the_installed_package(tmp_path):
+    """``pip install .`` typed in a checkout, then ``docmend corpus`` run there: the checkout's ``docmend/``
+    (with no ``_pipeline`` inside) is in the working directory, and the fork server's ``python -c`` put it
+    first on its path, so every worker failed to start. The installed layout is built by hand here, as the
+    wheel maps it (``pipeline/`` → ``docmend/_pipeline``, ``rules/`` → ``docmend/_pipeline/rules``)."""
+    skip = shutil.ignore_patterns("__pycache__")
+    site = tmp_path / "site"
+    shutil.copytree(ROOT / "docmend", site / "docmend", ignore=skip)
+    shutil.copytree(ROOT / "pipeline", site / "docmend" / "_pipeline", ignore=skip)
+    shutil.copytree(ROOT / "rules", site / "docmend" / "_pipeline" / "rules", ignore=skip)
+    launcher = tmp_path / "bin" / "docmend-script.py"  # what a console script does
+    launcher.parent.mkdir()
+    launcher.write_text("import sys\nfrom docmend.cli import main\nif __name__ == '__main__':\n    sys.exit(main())\n")
+    checkout = tmp_path / "checkout"
+    (checkout / "docmend").mkdir(parents=True)
+    (checkout / "docmend" / "__init__.py").write_text("")  # importable, but not the installed package
+    (checkout / "doc.txt").write_text(SCRAPED.read_text(encoding="utf-8"), encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONSAFEPATH"}
+    result = subprocess.run(
+        [sys.executable, str(launcher), "corpus", "doc.txt", "-o", "corpus", "-q", "--workers", "2"],
+        cwd=checkout,
+        env={**env, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    record = json.loads((checkout / "corpus" / "corpus.jsonl").read_text(encoding="utf-8"))
     assert record["title"] == "在调研网信工作强调要求"
 
 

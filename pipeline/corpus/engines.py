@@ -20,6 +20,8 @@ from __future__ import annotations
 import itertools
 import logging
 import multiprocessing
+import multiprocessing.forkserver
+import os
 import pickle
 import signal
 import socket
@@ -58,7 +60,25 @@ def mp_context() -> multiprocessing.context.BaseContext:
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
+    if _PACKAGE != "pipeline":
+        _start_fork_server_without_the_working_directory()
     return context
+
+
+def _start_fork_server_without_the_working_directory() -> None:
+    """Start the fork server with ``PYTHONSAFEPATH`` set, so that its ``python -c`` does not put the working
+    directory first on its path: run from a checkout of docmend's source (where ``pip install .`` was
+    typed), the folder ``docmend/`` there would otherwise be preloaded instead of the installed package,
+    and every worker would fail to start (``No module named 'docmend._pipeline'``)."""
+    before = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        multiprocessing.forkserver.ensure_running()
+    finally:
+        if before is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = before
 
 
 def _worker_main(conn: Connection, config: WorkerConfig, factory: WorkerFactory) -> None:
